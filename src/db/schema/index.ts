@@ -1,0 +1,6 @@
+// The whole drizzle schema, one file per domain.
+export * from "./identity";
+export * from "./integrations";
+export * from "./traces";
+export * from "./evals";
+export * from "./jobs";

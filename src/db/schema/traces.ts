@@ -1,0 +1,43 @@
+// Trace table: the normalized trace an eval receives, the raw source payload, and list columns.
+import { sql } from "drizzle-orm";
+import { boolean, doublePrecision, index, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { createdAt, idColumn, tstz, updatedAt } from "./columns";
+import { workspaces } from "./identity";
+import { integrations } from "./integrations";
+
+export const traces = pgTable("traces", {
+  id: idColumn(),
+  workspaceId: text("workspace_id").notNull().references(() => workspaces.id, { onDelete: "cascade" }),
+  source: text("source").notNull(),
+  externalId: text("external_id").notNull(),
+  integrationId: text("integration_id").references(() => integrations.id, { onDelete: "set null" }),
+  name: text("name"),
+  timestamp: tstz("timestamp").notNull(),
+  /** The normalized trace (DESIGN.md contract); null when normalization failed. */
+  normalized: jsonb("normalized").$type<Record<string, unknown>>(),
+  /** The source payload exactly as received, kept so traces can be re-normalized. */
+  raw: jsonb("raw").notNull(),
+  schemaVersion: integer("schema_version").notNull(),
+  normalizeError: text("normalize_error"),
+  hasErrors: boolean("has_errors").notNull().default(false),
+  tags: text("tags").array().notNull().default(sql`'{}'::text[]`),
+  userId: text("user_id"),
+  sessionId: text("session_id"),
+  environment: text("environment"),
+  toolNames: text("tool_names").array().notNull().default(sql`'{}'::text[]`),
+  models: text("models").array().notNull().default(sql`'{}'::text[]`),
+  latencyMs: doublePrecision("latency_ms"),
+  costUsd: doublePrecision("cost_usd"),
+  stepCount: integer("step_count").notNull().default(0),
+  /** Short plain-text preview of input and output for the list page. */
+  inputPreview: text("input_preview"),
+  outputPreview: text("output_preview"),
+  isDemo: boolean("is_demo").notNull().default(false),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+}, (t) => [
+  uniqueIndex("traces_source_external_idx").on(t.workspaceId, t.source, t.externalId),
+  index("traces_list_idx").on(t.workspaceId, t.timestamp.desc(), t.id.desc()),
+  index("traces_name_idx").on(t.workspaceId, t.name),
+  index("traces_tags_idx").using("gin", t.tags),
+]);

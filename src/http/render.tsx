@@ -1,0 +1,28 @@
+// Renders a signed-in page: the whole document normally, only the main region for an htmx partial request.
+import { Layout, type NavSection } from "../../views/layout";
+import type { AuthContext } from "../modules/auth/model";
+import { html, isPartialRequest } from "./htmx";
+
+export function renderPage(
+  request: Request,
+  auth: AuthContext,
+  page: { title: string; section?: NavSection; body: string },
+  init?: ResponseInit,
+): Response {
+  if (isPartialRequest(request)) return html(page.body, init);
+  const viewer = {
+    name: auth.user.name,
+    email: auth.user.email,
+    workspaceName: auth.workspace.name,
+    csrfToken: auth.csrfToken ?? "",
+    hasDemoData: auth.workspace.hasDemoData,
+  };
+  return html(
+    (
+      <Layout title={page.title} viewer={viewer} section={page.section}>
+        {page.body}
+      </Layout>
+    ) as string,
+    init,
+  );
+}

@@ -1,0 +1,45 @@
+// Boot: config → database → migrations → first admin → worker → listen.
+import { createApp } from "./app";
+import { boot, ensureHeadlessAdmin } from "./boot";
+import { ConfigError } from "./config";
+import { DataDirLockedError } from "./db/pglite-lock";
+import { jobDefinitions } from "./jobs/definitions";
+import { createJobEventHub } from "./jobs/event-hub";
+import { startWorker } from "./jobs/worker";
+
+async function main() {
+  const booted = await boot("server");
+  const { config, database, logger } = booted;
+  await ensureHeadlessAdmin(booted);
+  const jobEvents = await createJobEventHub(database);
+  const worker = config.IOFOLD_WORKER
+    ? await startWorker({ database, definitions: jobDefinitions, logger, concurrency: config.WORKER_CONCURRENCY })
+    : null;
+  const app = createApp({ ...booted, jobEvents, jobDefinitions }).listen({ port: config.PORT, hostname: config.HOST });
+  logger.info(`iofold listening on http://${config.HOST === "0.0.0.0" ? "localhost" : config.HOST}:${app.server?.port}`, {
+    worker: worker ? `in-process, ${config.WORKER_CONCURRENCY} slots` : "off (IOFOLD_WORKER=false)",
+  });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal} received, shutting down`);
+    await app.stop();
+    await worker?.stop();
+    await jobEvents.close();
+    await database.close();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+main().catch((error) => {
+  if (error instanceof ConfigError || error instanceof DataDirLockedError) {
+    console.error(error.message);
+    process.exit(2);
+  }
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,20 @@
+// Database access for the demo data set: flags, the demo eval set, and removal.
+import { and, eq } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { evalSets, traces, workspaces } from "../../db/schema";
+
+export async function setHasDemoData(db: Db, workspaceId: string, value: boolean) {
+  await db.update(workspaces).set({ hasDemoData: value }).where(eq(workspaces.id, workspaceId));
+}
+
+export async function insertDemoEvalSet(db: Db, workspaceId: string, name: string, rubric: string) {
+  await db.insert(evalSets).values({ workspaceId, name, rubric, isDemo: true });
+}
+
+export async function deleteDemoRows(db: Db, workspaceId: string) {
+  await db.transaction(async (tx) => {
+    await tx.delete(evalSets).where(and(eq(evalSets.workspaceId, workspaceId), eq(evalSets.isDemo, true)));
+    await tx.delete(traces).where(and(eq(traces.workspaceId, workspaceId), eq(traces.isDemo, true)));
+    await tx.update(workspaces).set({ hasDemoData: false }).where(eq(workspaces.id, workspaceId));
+  });
+}

@@ -1,0 +1,2 @@
+// Preloaded by `bun test`: one timezone for every test, so dates render the same on any machine.
+process.env.TZ = "UTC";
