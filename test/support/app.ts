@@ -56,7 +56,7 @@ export async function setUpOwner(t: TestApp, user = { name: "Ada", email: "ada@e
   if (response.status !== 303) throw new Error(`setup failed with ${response.status}: ${await response.text()}`);
   const cookie = sessionCookieFrom(response);
   const page = await (await t.request("/traces", { cookie })).text();
-  const csrf = /"X-CSRF-Token":"([^"]+)"/.exec(page.replaceAll("&quot;", '"'))?.[1];
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(page)?.[1];
   if (!csrf) throw new Error("no CSRF token on the traces page");
   return { cookie, csrf, user };
 }

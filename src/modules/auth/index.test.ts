@@ -129,6 +129,6 @@ describe("errors", () => {
 async function signIn() {
   const response = await t.request("/signin", { method: "POST", form: { email: "ada@example.com", password: "correct horse battery" } });
   const cookie = sessionCookieFrom(response);
-  const page = (await (await t.request("/traces", { cookie })).text()).replaceAll("&quot;", '"');
-  return { cookie, csrf: /"X-CSRF-Token":"([^"]+)"/.exec(page)![1]! };
+  const page = await (await t.request("/traces", { cookie })).text();
+  return { cookie, csrf: /name="_csrf" value="([^"]+)"/.exec(page)![1]! };
 }

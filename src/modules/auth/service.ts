@@ -113,3 +113,7 @@ export function readCookie(request: Request, name: string): string | null {
   }
   return null;
 }
+
+export async function findUserWorkspace(database: Database, userId: string): Promise<string | null> {
+  return (await q.firstMembership(database.db, userId))?.workspaceId ?? null;
+}

@@ -52,6 +52,7 @@ export function filterToQuery(filter: TraceFilter, cursor?: string): string {
   if (filter.errors) params.set("errors", filter.errors);
   if (filter.from) params.set("from", filter.from.toISOString().slice(0, 10));
   if (filter.to) params.set("to", filter.to.toISOString().slice(0, 10));
+  if (filter.limit) params.set("limit", String(filter.limit));
   if (cursor) params.set("cursor", cursor);
   return params.toString();
 }
