@@ -18,6 +18,7 @@ const nav: { id: NavSection; href: string; label: string }[] = [
 ];
 
 export function Document({ title, children }: PropsWithChildren<{ title: string }>) {
+  const documentTitle = title ? `${title} · iofold` : "iofold";
   return (
     <>
       {"<!doctype html>"}
@@ -26,7 +27,7 @@ export function Document({ title, children }: PropsWithChildren<{ title: string 
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <meta name="htmx-config" content='{"extensions": "sse"}' />
-          <title safe>{title ? `${title} · iofold` : "iofold"}</title>
+          <title safe>{documentTitle}</title>
           <link rel="stylesheet" href="/public/css/app.css" />
           <script src="/public/vendor/htmx.min.js" defer></script>
           <script src="/public/vendor/hx-sse.js" defer></script>
@@ -48,7 +49,7 @@ export function Layout({ title, viewer, section, children }: PropsWithChildren<{
           <nav>
             {nav.map((item) => (
               <a href={item.href} class={item.id === section ? "active" : ""} aria-current={item.id === section ? "page" : undefined}>
-                {item.label}
+                <span safe>{item.label}</span>
               </a>
             ))}
           </nav>

@@ -6,6 +6,9 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import postgres from "postgres";
 import * as schema from "./schema";
 import { acquireDataDirLock } from "./pglite-lock";
+import { pgliteTemplate } from "./pglite-template";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 
 export type Schema = typeof schema;
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
@@ -27,7 +30,10 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   if (target.kind === "postgres") return openPostgres(target.url, target.max ?? 10);
   const release = target.kind === "pglite" ? acquireDataDirLock(target.dir) : () => {};
   try {
-    const client = target.kind === "pglite" ? await PGlite.create(target.dir) : await PGlite.create();
+    // A new database starts from the migrated template instead of running initdb.
+    const isNew = target.kind === "pglite-memory" || !existsSync(join(target.dir, "PG_VERSION"));
+    const options = isNew ? { loadDataDir: await pgliteTemplate() } : {};
+    const client = target.kind === "pglite" ? await PGlite.create(target.dir, options) : await PGlite.create(options);
     return {
       db: drizzlePglite(client, { schema }) as unknown as Db,
       kind: "pglite",

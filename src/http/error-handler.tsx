@@ -13,11 +13,18 @@ function toAppError(error: unknown, code: string | number): AppError {
   return new AppError(500, "internal", "Something went wrong on our side. It has been logged.");
 }
 
+/** The error with its cause chain (drizzle wraps the driver's error as `cause`). */
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause ? `\ncaused by: ${describeError(error.cause)}` : "";
+  return `${error.stack ?? error.message}${cause}`;
+}
+
 export function errorHandler(logger: Logger) {
   return new Elysia({ name: "iofold.errors" }).onError({ as: "global" }, ({ error, code, request }) => {
     const appError = toAppError(error, code);
     const url = new URL(request.url);
-    if (appError.status >= 500) logger.error("request failed", { method: request.method, path: url.pathname, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    if (appError.status >= 500) logger.error("request failed", { method: request.method, path: url.pathname, error: describeError(error) });
     if (url.pathname.startsWith("/api/")) return Response.json(errorBody(appError), { status: appError.status });
     if (appError instanceof AuthRequiredError) {
       const next = request.method === "GET" ? `?next=${encodeURIComponent(url.pathname + url.search)}` : "";

@@ -12,7 +12,7 @@ export function Folded({ value, label }: { value: unknown; label?: string }) {
     <details class="folded">
       <summary>
         <pre class="content preview" safe>{text.slice(0, PREVIEW)}</pre>
-        <span class="fold-note">Show all {text.length.toLocaleString("en-US")} characters</span>
+        <span class="fold-note" safe>{`Show all ${text.length.toLocaleString("en-US")} characters`}</span>
       </summary>
       <pre class="content" safe>{text}</pre>
     </details>

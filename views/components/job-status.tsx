@@ -3,7 +3,7 @@ import type { Job, JobEvent } from "../../src/jobs/queue";
 import { formatDate } from "./format";
 
 export function JobStatusBadge({ status }: { status: string }) {
-  return <span class={`badge status-${status}`}>{status}</span>;
+  return <span class={`badge status-${status}`} safe>{status}</span>;
 }
 
 export function JobProgress({ job }: { job: Job }) {
@@ -33,7 +33,7 @@ export function JobEventLine({ event }: { event: JobEvent }) {
       : String(event.data.message ?? "");
   return (
     <li data-event-id={String(event.id)}>
-      <time>{formatDate(event.createdAt)}</time> <span safe>{text}</span>
+      <time safe>{formatDate(event.createdAt)}</time> <span safe>{text}</span>
     </li>
   );
 }

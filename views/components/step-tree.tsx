@@ -26,9 +26,9 @@ function StepNode({ step, tree }: { step: NormalizedStep; tree: Map<string | nul
           {step.level === "warning" ? <span class="badge warning">warning</span> : ""}
           <span class="step-meta">
             {step.model ? <span safe>{step.model}</span> : ""}
-            {step.usage ? <span>{`${step.usage.input_tokens}→${step.usage.output_tokens} tok`}</span> : ""}
-            {step.cost_usd !== null ? <span>{formatCost(step.cost_usd)}</span> : ""}
-            <span>{step.ended_at === null ? "running" : formatDuration(step.duration_ms)}</span>
+            {step.usage ? <span safe>{`${step.usage.input_tokens}→${step.usage.output_tokens} tok`}</span> : ""}
+            {step.cost_usd !== null ? <span safe>{formatCost(step.cost_usd)}</span> : ""}
+            <span safe>{step.ended_at === null ? "running" : formatDuration(step.duration_ms)}</span>
           </span>
         </summary>
         <div class="step-body">

@@ -13,7 +13,7 @@ export function ErrorPartial({ status, message }: { status: number; message: str
 export function ErrorPage({ status, message }: { status: number; message: string }) {
   return (
     <BareLayout title={status === 404 ? "Not found" : "Error"}>
-      <h1>{String(status)}</h1>
+      <h1 safe>{String(status)}</h1>
       <ErrorPartial status={status} message={message} />
       <p>
         <a href="/">Back to iofold</a>

@@ -17,11 +17,11 @@ export function JobsListPage({ jobs, nextHref }: { jobs: Job[]; nextHref: string
           <tbody>
             {jobs.map((job) => (
               <tr>
-                <td class="nowrap"><a href={`/jobs/${job.id}`}>{formatDate(job.createdAt)}</a></td>
+                <td class="nowrap"><a href={`/jobs/${job.id}`} safe>{formatDate(job.createdAt)}</a></td>
                 <td><a href={`/jobs/${job.id}`} safe>{job.type}</a></td>
                 <td><JobStatusBadge status={job.status} /></td>
                 <td>{job.progress.total ? `${String(job.progress.done ?? 0)} / ${String(job.progress.total)}` : ""}</td>
-                <td class="num">{`${job.attempts} / ${job.maxAttempts}`}</td>
+                <td class="num" safe>{`${job.attempts} / ${job.maxAttempts}`}</td>
               </tr>
             ))}
           </tbody>
@@ -56,10 +56,10 @@ export function JobDetailPage({ job, events }: { job: Job; events: JobEvent[] })
       <p class="crumbs"><a href="/jobs">Jobs</a> /</p>
       <h1 safe>{job.type}</h1>
       <dl class="facts">
-        <div><dt>Created</dt><dd>{formatDate(job.createdAt)}</dd></div>
-        <div><dt>Started</dt><dd>{formatDate(job.startedAt)}</dd></div>
-        <div><dt>Finished</dt><dd>{formatDate(job.finishedAt)}</dd></div>
-        <div><dt>Attempts</dt><dd>{`${job.attempts} / ${job.maxAttempts}`}</dd></div>
+        <div><dt>Created</dt><dd safe>{formatDate(job.createdAt)}</dd></div>
+        <div><dt>Started</dt><dd safe>{formatDate(job.startedAt)}</dd></div>
+        <div><dt>Finished</dt><dd safe>{formatDate(job.finishedAt)}</dd></div>
+        <div><dt>Attempts</dt><dd safe>{`${job.attempts} / ${job.maxAttempts}`}</dd></div>
       </dl>
       <div id="job-progress">
         <JobProgress job={job} />

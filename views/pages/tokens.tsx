@@ -36,8 +36,8 @@ export function TokensPage({ tokens, created }: { tokens: TokenRow[]; created?: 
             <tr class={t.revokedAt ? "revoked" : ""}>
               <td safe>{t.name}</td>
               <td><code safe>{`${t.prefix}…`}</code></td>
-              <td>{formatDate(t.createdAt)}</td>
-              <td>{formatDate(t.lastUsedAt)}</td>
+              <td safe>{formatDate(t.createdAt)}</td>
+              <td safe>{formatDate(t.lastUsedAt)}</td>
               <td>
                 {t.revokedAt ? "revoked" : (
                   <button class="small danger" hx-post={`/settings/tokens/${t.id}/revoke`} hx-target="#tokens" hx-swap="outerHTML" hx-confirm="Revoke this token? Anything using it stops working.">

@@ -17,13 +17,13 @@ export function TraceDetailPage({ trace, normalized: n }: TraceDetailProps) {
       </p>
       <h1 safe>{trace.name ?? "(unnamed trace)"}</h1>
       <dl class="facts">
-        <div><dt>Time</dt><dd>{formatDate(trace.timestamp)}</dd></div>
+        <div><dt>Time</dt><dd safe>{formatDate(trace.timestamp)}</dd></div>
         <div><dt>Source</dt><dd safe>{`${trace.source} · ${trace.externalId}`}</dd></div>
         {n ? (
           <>
-            <div><dt>Latency</dt><dd>{formatDuration(n.latency_ms)}</dd></div>
-            <div><dt>Cost</dt><dd>{formatCost(n.cost_usd)}</dd></div>
-            <div><dt>Steps</dt><dd>{String(n.steps.length)}</dd></div>
+            <div><dt>Latency</dt><dd safe>{formatDuration(n.latency_ms)}</dd></div>
+            <div><dt>Cost</dt><dd safe>{formatCost(n.cost_usd)}</dd></div>
+            <div><dt>Steps</dt><dd safe>{String(n.steps.length)}</dd></div>
             <div><dt>Status</dt><dd>{n.has_errors ? <span class="badge error">has errors</span> : <span class="badge ok">no errors</span>}</dd></div>
             {n.user_id ? <div><dt>User</dt><dd safe>{n.user_id}</dd></div> : ""}
             {n.session_id ? <div><dt>Session</dt><dd safe>{n.session_id}</dd></div> : ""}
@@ -56,7 +56,7 @@ export function TraceDetailPage({ trace, normalized: n }: TraceDetailProps) {
           </div>
           {n.messages.length ? (
             <details class="panel">
-              <summary><h2>Conversation ({String(n.messages.length)} messages)</h2></summary>
+              <summary><h2>Conversation (<span safe>{String(n.messages.length)}</span> messages)</h2></summary>
               <ol class="messages">
                 {n.messages.map((m) => (
                   <li class={`message role-${m.role.replace(/[^a-z]/g, "")}`}>
@@ -69,7 +69,7 @@ export function TraceDetailPage({ trace, normalized: n }: TraceDetailProps) {
           ) : ""}
           {n.tool_calls.length ? (
             <div class="panel">
-              <h2>Tool calls ({String(n.tool_calls.length)})</h2>
+              <h2>Tool calls (<span safe>{String(n.tool_calls.length)}</span>)</h2>
               <table class="tool-calls">
                 <thead><tr><th>Tool</th><th>Arguments</th><th>Result</th></tr></thead>
                 <tbody>
@@ -89,7 +89,7 @@ export function TraceDetailPage({ trace, normalized: n }: TraceDetailProps) {
           ) : ""}
           <div class="panel">
             <h2>
-              Steps ({String(n.steps.length)})
+              Steps (<span safe>{String(n.steps.length)}</span>)
               <button type="button" class="small" data-toggle-steps>Expand all</button>
             </h2>
             <StepTree steps={n.steps} />

@@ -51,7 +51,7 @@ export function TraceResults({ rows, nextHref, firstHref }: Omit<TraceListProps,
             {rows.map((row) => (
               <tr class={row.hasErrors || row.normalizeError ? "has-errors" : ""}>
                 <td class="nowrap">
-                  <a href={`/traces/${row.id}`}>{formatDate(row.timestamp)}</a>
+                  <a href={`/traces/${row.id}`} safe>{formatDate(row.timestamp)}</a>
                 </td>
                 <td>
                   <a href={`/traces/${row.id}`} safe>{row.name ?? "(unnamed)"}</a>
@@ -61,9 +61,9 @@ export function TraceResults({ rows, nextHref, firstHref }: Omit<TraceListProps,
                 </td>
                 <td class="preview" safe>{row.inputPreview ?? ""}</td>
                 <td class="preview" safe>{row.outputPreview ?? ""}</td>
-                <td class="num">{String(row.stepCount)}</td>
-                <td class="num">{formatDuration(row.latencyMs)}</td>
-                <td class="num">{formatCost(row.costUsd)}</td>
+                <td class="num" safe>{String(row.stepCount)}</td>
+                <td class="num" safe>{formatDuration(row.latencyMs)}</td>
+                <td class="num" safe>{formatCost(row.costUsd)}</td>
                 <td>
                   {row.tags.map((tag) => (
                     <span class="tag" safe>{tag}</span>
