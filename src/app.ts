@@ -5,6 +5,7 @@ import { errorHandler } from "./http/error-handler";
 import { staticFiles } from "./http/static";
 import { authRoutes } from "./modules/auth";
 import { demoRoutes } from "./modules/demo";
+import { executionRoutes } from "./modules/executions";
 import { healthRoutes } from "./modules/health";
 import { jobRoutes } from "./modules/jobs";
 import { tokenRoutes } from "./modules/tokens";
@@ -19,7 +20,8 @@ export function createApp(deps: AppDeps) {
     .use(traceRoutes(deps))
     .use(jobRoutes(deps))
     .use(tokenRoutes(deps))
-    .use(demoRoutes(deps));
+    .use(demoRoutes(deps))
+    .use(executionRoutes(deps));
 }
 
 export type App = ReturnType<typeof createApp>;

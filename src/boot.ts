@@ -6,6 +6,7 @@ import { createLogger, type Logger } from "./logger";
 import { createUser, needsSetup } from "./modules/auth/service";
 import { seedDemoData } from "./modules/demo/service";
 import { loadSecrets, type Secrets } from "./secrets";
+import { describeSandbox } from "./sandbox";
 
 export interface Booted {
   config: Config;
@@ -22,6 +23,7 @@ export async function boot(role: "server" | "worker" | "cli", env = process.env)
   logger.info(`${role} starting`, {
     database: describeDatabase(config),
     dataDir: config.dataDir,
+    sandbox: describeSandbox(config.SANDBOX),
     llm: config.llmMode === "anthropic" ? `Claude (${config.IOFOLD_LLM_MODEL})` : "offline synthesizer (no ANTHROPIC_API_KEY)",
   });
   for (const generated of secrets.generated) logger.warn(`generated a new secret: ${generated}`);

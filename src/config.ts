@@ -27,6 +27,8 @@ const envSchema = z.object({
   IOFOLD_WORKER: booleanFlag.default(true),
   WORKER_CONCURRENCY: z.coerce.number({ message: "must be a whole number" }).int().min(1).max(64).default(2),
   SANDBOX: z.enum(["auto", "nsjail", "bwrap", "none"], { message: "must be auto, nsjail, bwrap or none" }).default("auto"),
+  SANDBOX_TIMEOUT_MS: z.coerce.number({ message: "must be milliseconds" }).int().min(1).max(600_000).default(2000),
+  SANDBOX_CONCURRENCY: z.coerce.number({ message: "must be a whole number" }).int().min(1).max(256).optional(),
   ANTHROPIC_API_KEY: z.string().min(1).optional(),
   ANTHROPIC_BASE_URL: z.url({ message: "must be a URL" }).optional(),
   IOFOLD_LLM_MODEL: z.string().min(1).default("claude-sonnet-4-5"),

@@ -5,6 +5,7 @@ import { DataDirLockedError } from "../db/pglite-lock";
 import { AppError } from "../http/errors";
 import { parseArgs, UsageError } from "./args";
 import { demoReset, migrateCommand, tokenCreate, userCreate } from "./commands";
+import { evalRunCommand } from "../sandbox";
 
 const HELP = `iofold command line — works on the database the server uses (DATABASE_URL, or the embedded one in DATA_DIR).
 
@@ -19,6 +20,10 @@ Commands:
         Apply pending database migrations and print the status.
   demo reset [--workspace ID]
         Remove the demo traces and eval set and generate them anew.
+  eval run <eval.py> <traces.jsonl> [--timeout-ms N] [--concurrency N] [--skip-static-check]
+        Run an eval file over normalized traces (one JSON per line) in the configured sandbox
+        (SANDBOX=auto|nsjail|bwrap|none); prints one JSON result per trace, a summary on stderr.
+        Needs no database. --skip-static-check sends the code straight to the jail (for testing the jail).
   --help
         Show this help.
 
@@ -35,10 +40,13 @@ const commands: Record<string, Command> = {
 };
 
 async function main(argv: string[]): Promise<number> {
+  // Runs evals on local files only: no database to open.
+  if (argv[0] === "eval" && argv[1] === "run") return evalRunCommand(argv.slice(2));
   const args = parseArgs(argv);
   const [group, action] = args.positionals;
   const key = group && action && commands[`${group} ${action}`] ? `${group} ${action}` : group;
   if (!key || args.flags.help || !commands[key]) {
+    if (key && !commands[key] && !args.flags.help) console.error(`error: unknown command "${args.positionals.join(" ")}"\n`);
     console.log(HELP);
     return key && !commands[key] && !args.flags.help ? 64 : 0;
   }

@@ -13,7 +13,7 @@ beforeAll(async () => {
   t = await createTestDatabase();
   const [w] = await t.database.db.insert(workspaces).values({ name: "W" }).returning();
   workspaceId = w!.id;
-});
+}, 30_000);
 afterAll(() => t.drop());
 beforeEach(async () => {
   await t.database.db.delete(jobs);

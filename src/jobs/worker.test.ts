@@ -17,7 +17,7 @@ beforeAll(async () => {
   database = await openDatabase({ kind: "postgres", url, max: 3 });
   await migrate(database);
   await database.db.execute(sql`create table crash_test_effects (job_id text, step int, worker_pid int, primary key (job_id, step))`);
-});
+}, 30_000);
 
 afterAll(async () => {
   for (const child of children) child.kill("SIGKILL");

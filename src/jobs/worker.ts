@@ -78,7 +78,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       } catch (error) {
         logger.warn("job heartbeat failed", { jobId: job.id, error: String(error) });
       }
-    }, Math.max(50, Math.floor(leaseMs / 3)));
+    }, Math.max(50, Math.min(2000, Math.floor(leaseMs / 3))));
 
     const ctx: JobContext<any> = {
       job,
@@ -108,7 +108,9 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
         if (state !== "lost") await finishJob(database, job.id, workerId, { status: state === "pause" ? "paused" : "cancelled" });
         logger.info(`job ${state === "lost" ? "lease lost" : state === "pause" ? "paused" : "cancelled"}`, { jobId: job.id });
       } else {
-        const message = error instanceof Error ? error.message : String(error);
+        // drizzle wraps the driver's error: its cause says what actually went wrong.
+        const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : "";
+        const message = error instanceof Error ? `${error.message.split("\n")[0]}${cause}` : String(error);
         logger.error("job failed", { jobId: job.id, type: job.type, error: message });
         await failJob(database, job, workerId, message, !(error instanceof PermanentJobError));
       }

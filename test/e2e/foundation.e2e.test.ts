@@ -44,7 +44,7 @@ beforeAll(async () => {
     throw new Error(`a dialog opened: ${dialog.message()}`);
   });
   mkdirSync(artifacts, { recursive: true });
-});
+}, 30_000);
 
 afterAll(async () => {
   await browser?.close();

@@ -5,7 +5,7 @@ import { createTestApp, sessionCookieFrom, setUpOwner, type TestApp } from "../.
 let t: TestApp;
 beforeAll(async () => {
   t = await createTestApp();
-});
+}, 30_000);
 afterAll(() => t.close());
 
 describe("first run", () => {

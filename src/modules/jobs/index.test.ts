@@ -12,7 +12,7 @@ beforeAll(async () => {
   t = await createTestApp();
   ({ cookie, csrf } = await setUpOwner(t));
   workspaceId = (await t.deps.database.db.query.workspaces.findFirst())!.id;
-});
+}, 30_000);
 afterAll(() => t.close());
 
 /** Reads SSE messages until `count` arrived or the stream ended. */

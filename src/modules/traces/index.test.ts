@@ -26,7 +26,7 @@ beforeAll(async () => {
       }),
     ),
   );
-});
+}, 30_000);
 afterAll(() => t.close());
 
 async function apiPage(query: string) {

@@ -1,0 +1,78 @@
+// Job "eval.run": runs one eval version over a set of traces in the sandbox and upserts one execution per trace.
+import { defineJob, PermanentJobError } from "../definition";
+import type { RunEvalPayload } from "../../modules/executions/model";
+import * as q from "../../modules/executions/queries";
+import { executionRow, RUN_EVAL_JOB } from "../../modules/executions/service";
+import { EvalLoadError, runBatch, SandboxUnavailableError, type TraceItem, type TraceResult } from "../../sandbox";
+
+const PAGE = 500;
+const WRITE_BATCH = 250;
+const PROGRESS_EVERY_MS = 500;
+
+export const runEvalJob = defineJob<RunEvalPayload>({
+  type: RUN_EVAL_JOB,
+  maxAttempts: 3,
+  async run(ctx) {
+    const { workspaceId } = ctx.job;
+    const { evalVersionId, scope, onlyMissing } = ctx.payload;
+    const db = ctx.database.db;
+    const version = await q.findEvalVersion(db, workspaceId, evalVersionId);
+    if (!version) throw new PermanentJobError(`Eval version ${evalVersionId} no longer exists.`);
+
+    // A resumed or retried run keeps its start time: traces with a result since then are done.
+    const since = ctx.job.checkpoint?.since ? new Date(String(ctx.job.checkpoint.since)) : new Date();
+    if (!ctx.job.checkpoint?.since) await ctx.checkpoint({ since: since.toISOString() });
+    const total = await q.countPending(db, workspaceId, scope, evalVersionId, since, onlyMissing);
+    const counts = { done: 0, total, passed: 0, failed: 0, errors: 0 };
+    await ctx.progress({ ...counts, rate: 0 });
+    if (total === 0) return { ...counts };
+
+    async function* pendingTraces(): AsyncGenerator<TraceItem> {
+      let afterId: string | null = null;
+      while (true) {
+        const page = await q.pendingTracesPage(db, workspaceId, scope, evalVersionId, since, onlyMissing, afterId, PAGE);
+        for (const row of page) yield { id: row.id, trace: { ...(row.normalized as Record<string, unknown>), id: row.id } };
+        if (page.length < PAGE) return;
+        afterId = page.at(-1)!.id;
+      }
+    }
+
+    const started = performance.now();
+    let lastProgress = started;
+    let pending: TraceResult[] = [];
+    const flush = async () => {
+      const ranAt = new Date();
+      await q.upsertExecutions(db, pending.map((r) => executionRow(workspaceId, evalVersionId, r, ranAt)));
+      pending = [];
+    };
+
+    try {
+      for await (const result of runBatch({ code: version.code, traces: pendingTraces(), timeoutMs: version.timeoutMs, signal: ctx.signal })) {
+        pending.push(result);
+        counts.done++;
+        if (!result.ok) counts.errors++;
+        else if (result.passed) counts.passed++;
+        else counts.failed++;
+        if (pending.length >= WRITE_BATCH) await flush();
+        const now = performance.now();
+        if (now - lastProgress >= PROGRESS_EVERY_MS) {
+          lastProgress = now;
+          await ctx.progress({ ...counts, rate: Math.round(counts.done / ((now - started) / 1000)) });
+        }
+      }
+      await flush();
+    } catch (error) {
+      // Results already received are kept: a resumed run skips them.
+      await flush();
+      if (error instanceof EvalLoadError) {
+        const details = error.staticErrors.map((e) => e.message).join("; ");
+        throw new PermanentJobError(`The eval could not load (${error.kind}): ${details || error.message}`);
+      }
+      if (error instanceof SandboxUnavailableError) throw new PermanentJobError(error.message);
+      throw error;
+    }
+    const seconds = (performance.now() - started) / 1000;
+    await ctx.progress({ ...counts, rate: Math.round(counts.done / Math.max(seconds, 0.001)) });
+    return { ...counts, seconds: Math.round(seconds * 100) / 100 };
+  },
+});

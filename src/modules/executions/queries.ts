@@ -1,0 +1,102 @@
+// Database access for eval runs: the traces in scope (streamed in id order) and idempotent execution upserts.
+import { and, asc, count, eq, gt, inArray, sql, type SQL } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { evalVersions, executions, feedback, traces } from "../../db/schema";
+import type { RunScope } from "./model";
+
+export async function findEvalVersion(db: Db, workspaceId: string, id: string) {
+  const [row] = await db.select().from(evalVersions).where(and(eq(evalVersions.workspaceId, workspaceId), eq(evalVersions.id, id)));
+  return row ?? null;
+}
+
+function scopeCondition(workspaceId: string, scope: RunScope): SQL {
+  const inWorkspace = eq(traces.workspaceId, workspaceId);
+  if (scope.kind === "all") return inWorkspace;
+  if (scope.kind === "traces") return and(inWorkspace, inArray(traces.id, scope.traceIds))!;
+  // An eval set covers the traces someone labeled for it.
+  return and(
+    inWorkspace,
+    sql`exists (select 1 from ${feedback} where ${feedback.traceId} = ${traces.id} and ${feedback.evalSetId} = ${scope.evalSetId})`,
+  )!;
+}
+
+/** Which traces still need a result: none yet, one older than this run, or (for reruns) an errored one. */
+function pendingCondition(evalVersionId: string, since: Date | null, onlyMissing: boolean): SQL {
+  const finished = onlyMissing
+    ? sql`${executions.errorKind} is null`
+    : sql`${executions.createdAt} >= ${(since ?? new Date(0)).toISOString()}::timestamptz`;
+  return sql`not exists (select 1 from ${executions} where ${executions.traceId} = ${traces.id} and ${executions.evalVersionId} = ${evalVersionId} and ${finished})`;
+}
+
+const normalizedOnly = sql`${traces.normalized} is not null`;
+
+export async function countPending(db: Db, workspaceId: string, scope: RunScope, evalVersionId: string, since: Date | null, onlyMissing: boolean) {
+  const [row] = await db
+    .select({ n: count() })
+    .from(traces)
+    .where(and(scopeCondition(workspaceId, scope), normalizedOnly, pendingCondition(evalVersionId, since, onlyMissing)));
+  return row?.n ?? 0;
+}
+
+/** One page of pending traces after `afterId`, in id order: constant memory however many traces there are. */
+export async function pendingTracesPage(
+  db: Db,
+  workspaceId: string,
+  scope: RunScope,
+  evalVersionId: string,
+  since: Date | null,
+  onlyMissing: boolean,
+  afterId: string | null,
+  limit: number,
+) {
+  return db
+    .select({ id: traces.id, normalized: traces.normalized })
+    .from(traces)
+    .where(
+      and(
+        scopeCondition(workspaceId, scope),
+        normalizedOnly,
+        afterId ? gt(traces.id, afterId) : undefined,
+        pendingCondition(evalVersionId, since, onlyMissing),
+      ),
+    )
+    .orderBy(asc(traces.id))
+    .limit(limit);
+}
+
+export type ExecutionInsert = typeof executions.$inferInsert;
+
+/** One row per (version, trace): a rerun replaces the old result and stamps the time it ran. */
+export async function upsertExecutions(db: Db, rows: ExecutionInsert[]) {
+  if (rows.length === 0) return;
+  await db
+    .insert(executions)
+    .values(rows)
+    .onConflictDoUpdate({
+      target: [executions.evalVersionId, executions.traceId],
+      set: {
+        passed: sql`excluded.passed`,
+        reason: sql`excluded.reason`,
+        errorKind: sql`excluded.error_kind`,
+        errorMessage: sql`excluded.error_message`,
+        traceback: sql`excluded.traceback`,
+        stdout: sql`excluded.stdout`,
+        durationMs: sql`excluded.duration_ms`,
+        createdAt: sql`excluded.created_at`,
+      },
+    });
+}
+
+export async function executionSummary(db: Db, workspaceId: string, evalVersionId: string) {
+  const [row] = await db
+    .select({
+      total: count(),
+      passed: sql<number>`count(*) filter (where ${executions.passed} = true)`.mapWith(Number),
+      failed: sql<number>`count(*) filter (where ${executions.passed} = false)`.mapWith(Number),
+      errored: sql<number>`count(*) filter (where ${executions.errorKind} is not null)`.mapWith(Number),
+    })
+    .from(executions)
+    .where(and(eq(executions.workspaceId, workspaceId), eq(executions.evalVersionId, evalVersionId)));
+  return row!;
+}
+
