@@ -4,6 +4,9 @@ import type { Browser, Page } from "playwright-core";
 import { mkdirSync, copyFileSync } from "node:fs";
 import { defineJob } from "../../src/jobs/definition";
 import { enqueueJob } from "../../src/jobs/queue";
+import { and, eq, sql } from "drizzle-orm";
+import { traces } from "../../src/db/schema";
+import { seedDemoData } from "../../src/modules/demo/service";
 import { launchBrowser } from "../support/browser";
 import { startTestServer, type TestServer } from "../support/server";
 import { insertTraces, makeTrace } from "../support/traces";
@@ -92,7 +95,19 @@ test("a trace whose content carries script payloads renders them as text and run
   expect(await page.locator("img[src=x]").count()).toBe(0);
   expect(await page.textContent("body")).toContain("<script>window.__pwned = true</script>");
   await page.click("[data-toggle-steps]");
-  expect(await page.locator("details.step[open]").count()).toBe(3);
+  expect(await page.locator("details.step:not([open])").count()).toBe(0);
+});
+
+test("a realistic demo trace renders its tool calls and step tree (the README screenshot)", async () => {
+  const workspaceId = (await server.deps.database.db.query.workspaces.findFirst())!.id;
+  await seedDemoData(server.deps.database, workspaceId, new Date("2026-11-20T12:00:00Z"));
+  const [demo] = await server.deps.database.db.select().from(traces).where(and(eq(traces.workspaceId, workspaceId), eq(traces.isDemo, true), sql`'refund' = any(${traces.toolNames}) and ${traces.name} = 'support-agent-run'`)).limit(1);
+  await page.goto(`${server.url}/traces/${demo!.id}`);
+  await page.waitForSelector("table.tool-calls");
+  expect(await page.locator("table.tool-calls tbody tr").count()).toBeGreaterThan(0);
+  expect(await page.locator("details.step").count()).toBeGreaterThan(2);
+  await page.locator("details.panel").first().evaluate((d) => ((d as HTMLDetailsElement).open = false));
+  await page.setViewportSize({ width: 1280, height: 1300 });
   await page.screenshot({ path: `${artifacts}/trace-page.png`, fullPage: false });
   if (process.env.UPDATE_SCREENSHOTS) {
     mkdirSync(`${import.meta.dir}/../../public/screenshots`, { recursive: true });

@@ -13,12 +13,13 @@ function childrenByParent(steps: NormalizedStep[]): Map<string | null, Normalize
   return map;
 }
 
-function StepNode({ step, tree }: { step: NormalizedStep; tree: Map<string | null, NormalizedStep[]> }): string {
+/** Roots open so the tree is visible at once; failed steps open wherever they are. */
+function StepNode({ step, tree, depth }: { step: NormalizedStep; tree: Map<string | null, NormalizedStep[]>; depth: number }): string {
   const children = tree.get(step.id) ?? [];
   const failed = step.level === "error" || step.error !== null;
   return (
     <li>
-      <details class={`step step-${step.type}${failed ? " failed" : ""}${step.level === "warning" ? " warning" : ""}`} open={failed || undefined}>
+      <details class={`step step-${step.type}${failed ? " failed" : ""}${step.level === "warning" ? " warning" : ""}`} open={failed || depth === 0 || undefined}>
         <summary>
           <span class={`badge type-${step.type}`}>{step.type}</span>
           <span class="step-name" safe>{step.name ?? "(unnamed)"}</span>
@@ -46,7 +47,7 @@ function StepNode({ step, tree }: { step: NormalizedStep; tree: Map<string | nul
           {children.length ? (
             <ul class="step-tree">
               {children.map((child) => (
-                <StepNode step={child} tree={tree} />
+                <StepNode step={child} tree={tree} depth={depth + 1} />
               ))}
             </ul>
           ) : (
@@ -64,7 +65,7 @@ export function StepTree({ steps }: { steps: NormalizedStep[] }) {
   return (
     <ul class="step-tree root">
       {(tree.get(null) ?? []).map((step) => (
-        <StepNode step={step} tree={tree} />
+        <StepNode step={step} tree={tree} depth={0} />
       ))}
     </ul>
   );

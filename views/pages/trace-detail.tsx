@@ -56,7 +56,7 @@ export function TraceDetailPage({ trace, normalized: n }: TraceDetailProps) {
           </div>
           {n.messages.length ? (
             <details class="panel">
-              <summary><h2>Conversation (<span safe>{String(n.messages.length)}</span> messages)</h2></summary>
+              <summary><h2 safe>{`Conversation (${n.messages.length} messages)`}</h2></summary>
               <ol class="messages">
                 {n.messages.map((m) => (
                   <li class={`message role-${m.role.replace(/[^a-z]/g, "")}`}>
@@ -69,7 +69,7 @@ export function TraceDetailPage({ trace, normalized: n }: TraceDetailProps) {
           ) : ""}
           {n.tool_calls.length ? (
             <div class="panel">
-              <h2>Tool calls (<span safe>{String(n.tool_calls.length)}</span>)</h2>
+              <h2 safe>{`Tool calls (${n.tool_calls.length})`}</h2>
               <table class="tool-calls">
                 <thead><tr><th>Tool</th><th>Arguments</th><th>Result</th></tr></thead>
                 <tbody>
@@ -89,7 +89,7 @@ export function TraceDetailPage({ trace, normalized: n }: TraceDetailProps) {
           ) : ""}
           <div class="panel">
             <h2>
-              Steps (<span safe>{String(n.steps.length)}</span>)
+              <span safe>{`Steps (${n.steps.length})`}</span>
               <button type="button" class="small" data-toggle-steps>Expand all</button>
             </h2>
             <StepTree steps={n.steps} />
