@@ -6,6 +6,7 @@ import { DataDirLockedError } from "./db/pglite-lock";
 import { jobDefinitions } from "./jobs/definitions";
 import { createJobEventHub } from "./jobs/event-hub";
 import { startWorker } from "./jobs/worker";
+import { WarmPool } from "./sandbox";
 
 async function main() {
   const booted = await boot("server");
@@ -15,7 +16,8 @@ async function main() {
   const worker = config.IOFOLD_WORKER
     ? await startWorker({ database, definitions: jobDefinitions, logger, concurrency: config.WORKER_CONCURRENCY })
     : null;
-  const app = createApp({ ...booted, jobEvents, jobDefinitions }).listen({ port: config.PORT, hostname: config.HOST });
+  const scoringPool = new WarmPool({ timeoutMs: config.SANDBOX_TIMEOUT_MS });
+  const app = createApp({ ...booted, jobEvents, jobDefinitions, scoringPool }).listen({ port: config.PORT, hostname: config.HOST });
   logger.info(`iofold listening on http://${config.HOST === "0.0.0.0" ? "localhost" : config.HOST}:${app.server?.port}`, {
     worker: worker ? `in-process, ${config.WORKER_CONCURRENCY} slots` : "off (IOFOLD_WORKER=false)",
   });
@@ -28,6 +30,7 @@ async function main() {
     await app.stop();
     await worker?.stop();
     await jobEvents.close();
+    scoringPool.close();
     await database.close();
     process.exit(0);
   };

@@ -5,6 +5,7 @@ import type { JobDefinition } from "../jobs/definition";
 import type { JobEventHub } from "../jobs/event-hub";
 import type { Logger } from "../logger";
 import type { Secrets } from "../secrets";
+import type { WarmPool } from "../sandbox";
 
 export interface AppDeps {
   config: Config;
@@ -13,4 +14,6 @@ export interface AppDeps {
   logger: Logger;
   jobEvents: JobEventHub;
   jobDefinitions: JobDefinition<any>[];
+  /** Warm jailed interpreters per eval version, so scoring one trace online pays no process start. */
+  scoringPool: WarmPool;
 }

@@ -65,7 +65,7 @@ export class JailedInterpreter {
     if (this.state !== "ready") return Promise.resolve(LOST);
     let line: string;
     try {
-      line = JSON.stringify({ id: item.id, trace: item.trace }) + "\n";
+      line = item.traceJson === undefined ? JSON.stringify({ id: item.id, trace: item.trace }) + "\n" : `{"id":${JSON.stringify(item.id)},"trace":${item.traceJson}}\n`;
     } catch (error) {
       const message = `the trace cannot be sent as JSON: ${(error as Error).message}`;
       return Promise.resolve({ id: item.id, ok: false, error: { kind: "exception", message, traceback: "" } });

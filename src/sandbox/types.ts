@@ -3,7 +3,9 @@
 /** One trace to score; `id` tags its result (the execution job uses the trace row id). */
 export interface TraceItem {
   id: string;
-  trace: unknown;
+  trace?: unknown;
+  /** The trace already serialized as JSON (as the database returns it): sent as is, sparing a parse and a stringify. */
+  traceJson?: string;
 }
 
 export type TraceErrorKind = "timeout" | "exception" | "invalid_return" | "memory" | "killed" | "output_limit";

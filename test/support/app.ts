@@ -3,6 +3,7 @@ import { createApp } from "../../src/app";
 import { loadConfig, type Config } from "../../src/config";
 import type { JobDefinition } from "../../src/jobs/definition";
 import { createJobEventHub } from "../../src/jobs/event-hub";
+import { WarmPool } from "../../src/sandbox";
 import { createMemoryLogger } from "../../src/logger";
 import { SESSION_COOKIE } from "../../src/modules/auth/service";
 import type { AppDeps } from "../../src/http/context";
@@ -25,7 +26,8 @@ export async function createTestApp(options: { env?: Record<string, string>; job
   const config: Config = loadConfig({ DATA_DIR: "/tmp/iofold-test-unused", IOFOLD_DEMO_DATA: "false", ...options.env });
   const logger = createMemoryLogger();
   const jobEvents = await createJobEventHub(testDb.database);
-  const deps: AppDeps = { config, secrets: testSecrets, database: testDb.database, logger, jobEvents, jobDefinitions: options.jobDefinitions ?? [] };
+  const scoringPool = new WarmPool({ maxTotal: 2 });
+  const deps: AppDeps = { config, secrets: testSecrets, database: testDb.database, logger, jobEvents, jobDefinitions: options.jobDefinitions ?? [], scoringPool };
   const app = createApp(deps);
   return {
     deps,
@@ -45,6 +47,7 @@ export async function createTestApp(options: { env?: Record<string, string>; job
     },
     async close() {
       await jobEvents.close();
+      scoringPool.close();
       await testDb.drop();
     },
   };

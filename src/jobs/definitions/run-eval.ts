@@ -31,7 +31,7 @@ export const runEvalJob = defineJob<RunEvalPayload>({
       let afterId: string | null = null;
       while (true) {
         const page = await q.pendingTracesPage(db, workspaceId, scope, evalVersionId, since, onlyMissing, afterId, PAGE);
-        for (const row of page) yield { id: row.id, trace: { ...(row.normalized as Record<string, unknown>), id: row.id } };
+        for (const row of page) yield { id: row.id, traceJson: row.normalizedJson };
         if (page.length < PAGE) return;
         afterId = page.at(-1)!.id;
       }

@@ -19,3 +19,10 @@ export interface RunEvalPayload {
   scope: RunScope;
   onlyMissing: boolean;
 }
+
+/** Score one trace now: a stored one by id (its result is kept as an execution), or a normalized trace sent inline. */
+export const scoreInput = z.union([
+  z.object({ trace_id: z.string().min(1), store: z.boolean().default(true) }),
+  z.object({ trace: z.record(z.string(), z.unknown()) }),
+]);
+export type ScoreInput = z.infer<typeof scoreInput>;

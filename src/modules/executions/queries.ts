@@ -50,7 +50,7 @@ export async function pendingTracesPage(
   limit: number,
 ) {
   return db
-    .select({ id: traces.id, normalized: traces.normalized })
+    .select({ id: traces.id, normalizedJson: sql<string>`${traces.normalized}::text` })
     .from(traces)
     .where(
       and(

@@ -1,9 +1,11 @@
 // Eval runs: starting one as a job, and turning sandbox results into execution rows.
 import type { Database } from "../../db/client";
-import { NotFoundError } from "../../http/errors";
+import { AppError, NotFoundError, ValidationError } from "../../http/errors";
 import { enqueueJob } from "../../jobs/queue";
-import type { TraceResult } from "../../sandbox";
-import type { RunScope } from "./model";
+import { EvalLoadError, type TraceResult, type WarmPool } from "../../sandbox";
+import { NormalizedTraceSchema } from "../traces/normalized-schema";
+import { findTrace } from "../traces/queries";
+import type { RunScope, ScoreInput } from "./model";
 import * as q from "./queries";
 
 export const RUN_EVAL_JOB = "eval.run";
@@ -29,4 +31,36 @@ export function executionRow(workspaceId: string, evalVersionId: string, result:
     return { ...base, passed: result.passed, reason: result.reason, durationMs: result.duration_ms, stdout: result.stdout || null, errorKind: null, errorMessage: null, traceback: null };
   }
   return { ...base, passed: null, reason: null, durationMs: null, stdout: null, errorKind: result.error.kind, errorMessage: result.error.message, traceback: result.error.traceback || null };
+}
+
+/** Scores one trace on a warm jailed interpreter of the version: no process start on the hot path. */
+export async function scoreOnline(database: Database, pool: WarmPool, workspaceId: string, evalVersionId: string, input: ScoreInput) {
+  const version = await q.findEvalVersion(database.db, workspaceId, evalVersionId);
+  if (!version) throw new NotFoundError("Eval version");
+  let traceId: string | null = null;
+  let trace: unknown;
+  if ("trace_id" in input) {
+    const row = await findTrace(database.db, workspaceId, input.trace_id);
+    if (!row) throw new NotFoundError("Trace");
+    if (!row.normalized) throw new ValidationError(`Trace ${row.id} was not normalized (${row.normalizeError ?? "unknown error"}); it cannot be scored.`);
+    traceId = row.id;
+    trace = row.normalized;
+  } else {
+    const parsed = NormalizedTraceSchema.safeParse(input.trace);
+    if (!parsed.success) throw new ValidationError("`trace` is not a normalized trace.", parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
+    trace = parsed.data;
+  }
+  let result: TraceResult;
+  try {
+    result = await pool.score(version.code, trace, traceId ?? undefined);
+  } catch (error) {
+    if (error instanceof EvalLoadError) throw new AppError(422, "eval_cannot_load", `The eval could not load (${error.kind}): ${error.message}`, error.staticErrors);
+    throw error;
+  }
+  if (traceId && "store" in input && input.store) {
+    await q.upsertExecutions(database.db, [executionRow(workspaceId, version.id, { ...result, id: traceId }, new Date())]);
+  }
+  return result.ok
+    ? { trace_id: traceId, passed: result.passed, reason: result.reason, duration_ms: result.duration_ms, stdout: result.stdout, error: null }
+    : { trace_id: traceId, passed: null, reason: null, duration_ms: null, stdout: null, error: result.error };
 }

@@ -61,7 +61,7 @@ export async function upsertTraces(db: Db, rows: TraceInsert[]) {
       set: {
         name: sql`excluded.name`,
         timestamp: sql`excluded.timestamp`,
-        normalized: sql`excluded.normalized`,
+        normalized: sql`jsonb_set(excluded.normalized, '{id}', to_jsonb(${traces.id}))`,
         raw: sql`excluded.raw`,
         schemaVersion: sql`excluded.schema_version`,
         normalizeError: sql`excluded.normalize_error`,

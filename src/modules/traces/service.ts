@@ -2,6 +2,7 @@
 import type { Database } from "../../db/client";
 import { NotFoundError } from "../../http/errors";
 import { NORMALIZED_SCHEMA_VERSION, type NormalizedTrace } from "./normalized-schema";
+import { replaceNulChars } from "../ingest/normalize/json-values";
 import { decodeCursor, encodeCursor, type TraceFilter } from "./model";
 import * as q from "./queries";
 
@@ -35,16 +36,21 @@ export interface StoredTraceInput {
 }
 
 export function toTraceRow(input: StoredTraceInput): q.TraceInsert {
+  // The row id is chosen here so the stored normalized trace carries it as its `id` (what an eval sees);
+  // on a re-import the upsert keeps the existing row's id in both places.
+  const id = Bun.randomUUIDv7();
   const n = input.normalized;
   return {
+    id,
     workspaceId: input.workspaceId,
     source: input.source,
     externalId: input.externalId,
     integrationId: input.integrationId ?? null,
     name: n?.name ?? input.name ?? null,
     timestamp: n ? new Date(n.timestamp) : (input.timestamp ?? new Date()),
-    normalized: n as unknown as Record<string, unknown> | null,
-    raw: input.raw ?? null,
+    normalized: n ? ({ ...n, id } as unknown as Record<string, unknown>) : null,
+    // Postgres text and jsonb cannot hold U+0000; it becomes U+FFFD, as in the normalized trace.
+    raw: replaceNulChars(input.raw ?? null),
     schemaVersion: NORMALIZED_SCHEMA_VERSION,
     normalizeError: input.normalizeError ?? null,
     hasErrors: n?.has_errors ?? false,
