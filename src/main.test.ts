@@ -67,6 +67,7 @@ test("first run on an empty data dir: headless admin, demo data, and a log that 
   expect(log).toContain('"sandbox":"sandbox: bwrap');
   expect(log).toContain('"llm":"offline synthesizer');
   expect(log).toContain("admin user created from IOFOLD_ADMIN_EMAIL");
+  expect(log).toContain("sandbox self-test passed");
 }, 60_000);
 
 test("with DATABASE_URL the same build migrates and serves real Postgres", async () => {

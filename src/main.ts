@@ -6,7 +6,7 @@ import { DataDirLockedError } from "./db/pglite-lock";
 import { jobDefinitions } from "./jobs/definitions";
 import { createJobEventHub } from "./jobs/event-hub";
 import { startWorker } from "./jobs/worker";
-import { WarmPool } from "./sandbox";
+import { sandboxSelfTest, WarmPool } from "./sandbox";
 
 async function main() {
   const booted = await boot("server");
@@ -20,6 +20,12 @@ async function main() {
   const app = createApp({ ...booted, jobEvents, jobDefinitions, scoringPool }).listen({ port: config.PORT, hostname: config.HOST });
   logger.info(`iofold listening on http://${config.HOST === "0.0.0.0" ? "localhost" : config.HOST}:${app.server?.port}`, {
     worker: worker ? `in-process, ${config.WORKER_CONCURRENCY} slots` : "off (IOFOLD_WORKER=false)",
+  });
+
+  // After listening, so a slow jail never delays readiness; a failure here means every eval run would fail.
+  void sandboxSelfTest(config.SANDBOX).then((problem) => {
+    if (problem) logger.error(`sandbox self-test failed: evals cannot run until this is fixed — ${problem}`);
+    else logger.info("sandbox self-test passed");
   });
 
   let stopping = false;
