@@ -5,9 +5,17 @@ import { errorHandler } from "./http/error-handler";
 import { staticFiles } from "./http/static";
 import { authRoutes } from "./modules/auth";
 import { demoRoutes } from "./modules/demo";
+import { evalMetricsRoutes } from "./modules/eval-metrics";
+import { evalSetRoutes } from "./modules/eval-sets";
+import { evalRoutes } from "./modules/evals";
 import { executionRoutes } from "./modules/executions";
+import { exportRoutes } from "./modules/exports";
 import { healthRoutes } from "./modules/health";
+import { ingestRoutes } from "./modules/ingest";
+import { integrationRoutes } from "./modules/integrations";
 import { jobRoutes } from "./modules/jobs";
+import { matrixRoutes } from "./modules/matrix";
+import { reviewRoutes } from "./modules/review";
 import { tokenRoutes } from "./modules/tokens";
 import { traceRoutes } from "./modules/traces";
 
@@ -21,7 +29,15 @@ export function createApp(deps: AppDeps) {
     .use(jobRoutes(deps))
     .use(tokenRoutes(deps))
     .use(demoRoutes(deps))
-    .use(executionRoutes(deps));
+    .use(evalSetRoutes(deps))
+    .use(reviewRoutes(deps))
+    .use(executionRoutes(deps))
+    .use(evalRoutes(deps))
+    .use(matrixRoutes(deps))
+    .use(evalMetricsRoutes(deps))
+    .use(exportRoutes(deps))
+    .use(integrationRoutes(deps))
+    .use(ingestRoutes(deps));
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -31,7 +31,7 @@ const envSchema = z.object({
   SANDBOX_CONCURRENCY: z.coerce.number({ message: "must be a whole number" }).int().min(1).max(256).optional(),
   ANTHROPIC_API_KEY: z.string().min(1).optional(),
   ANTHROPIC_BASE_URL: z.url({ message: "must be a URL" }).optional(),
-  IOFOLD_LLM_MODEL: z.string().min(1).default("claude-sonnet-4-5"),
+  IOFOLD_LLM_MODEL: z.string().min(1).default("claude-sonnet-5-5"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"], { message: "must be debug, info, warn or error" }).default("info"),
 });
 

@@ -5,6 +5,7 @@ import { ConfigError } from "./config";
 import { DataDirLockedError } from "./db/pglite-lock";
 import { jobDefinitions } from "./jobs/definitions";
 import { createJobEventHub } from "./jobs/event-hub";
+import { startScheduler } from "./jobs/scheduler";
 import { startWorker } from "./jobs/worker";
 import { sandboxSelfTest, WarmPool } from "./sandbox";
 
@@ -16,8 +17,9 @@ async function main() {
   const worker = config.IOFOLD_WORKER
     ? await startWorker({ database, definitions: jobDefinitions, logger, concurrency: config.WORKER_CONCURRENCY })
     : null;
+  if (worker) startScheduler({ database, logger });
   const scoringPool = new WarmPool({ timeoutMs: config.SANDBOX_TIMEOUT_MS });
-  const app = createApp({ ...booted, jobEvents, jobDefinitions, scoringPool }).listen({ port: config.PORT, hostname: config.HOST });
+  const app = createApp({ ...booted, jobEvents, jobDefinitions, scoringPool }).listen({ port: config.PORT, hostname: config.HOST, maxRequestBodySize: 16 * 1024 ** 3 /* trace file uploads stream to disk */ });
   logger.info(`iofold listening on http://${config.HOST === "0.0.0.0" ? "localhost" : config.HOST}:${app.server?.port}`, {
     worker: worker ? `in-process, ${config.WORKER_CONCURRENCY} slots` : "off (IOFOLD_WORKER=false)",
   });

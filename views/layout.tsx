@@ -9,11 +9,14 @@ export interface Viewer {
   hasDemoData: boolean;
 }
 
-export type NavSection = "traces" | "evals" | "jobs" | "settings";
+export type NavSection = "traces" | "evals" | "eval-code" | "jobs" | "integrations" | "settings";
 
 const nav: { id: NavSection; href: string; label: string }[] = [
   { id: "traces", href: "/traces", label: "Traces" },
+  { id: "evals", href: "/eval-sets", label: "Eval sets" },
+  { id: "eval-code", href: "/evals", label: "Evals" },
   { id: "jobs", href: "/jobs", label: "Jobs" },
+  { id: "integrations", href: "/integrations", label: "Integrations" },
   { id: "settings", href: "/settings/tokens", label: "API tokens" },
 ];
 
@@ -29,6 +32,7 @@ export function Document({ title, children }: PropsWithChildren<{ title: string 
           <meta name="htmx-config" content='{"extensions": "sse"}' />
           <title safe>{documentTitle}</title>
           <link rel="stylesheet" href="/public/css/app.css" />
+          <link rel="stylesheet" href="/public/css/review.css" />
           <script src="/public/vendor/htmx.min.js" defer></script>
           <script src="/public/vendor/hx-sse.js" defer></script>
           <script src="/public/js/app.js" defer></script>

@@ -4,3 +4,6 @@ export * from "./integrations";
 export * from "./traces";
 export * from "./evals";
 export * from "./jobs";
+export * from "./review";
+export * from "./generation";
+export * from "./matrix";

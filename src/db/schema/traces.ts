@@ -1,9 +1,12 @@
 // Trace table: the normalized trace an eval receives, the raw source payload, and list columns.
 import { sql } from "drizzle-orm";
-import { boolean, doublePrecision, index, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { boolean, customType, doublePrecision, index, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { createdAt, idColumn, tstz, updatedAt } from "./columns";
 import { workspaces } from "./identity";
 import { integrations } from "./integrations";
+
+/** Postgres full-text vector; written from SQL (to_tsvector), never read back by the app. */
+const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
 
 export const traces = pgTable("traces", {
   id: idColumn(),
@@ -33,6 +36,8 @@ export const traces = pgTable("traces", {
   inputPreview: text("input_preview"),
   outputPreview: text("output_preview"),
   isDemo: boolean("is_demo").notNull().default(false),
+  /** Words of the input and output text, for the trace list's full-text search (works on PGlite too). */
+  searchVector: tsvector("search_vector"),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 }, (t) => [
@@ -40,4 +45,9 @@ export const traces = pgTable("traces", {
   index("traces_list_idx").on(t.workspaceId, t.timestamp.desc(), t.id.desc()),
   index("traces_name_idx").on(t.workspaceId, t.name),
   index("traces_tags_idx").using("gin", t.tags),
+  index("traces_tool_names_idx").using("gin", t.toolNames),
+  index("traces_models_idx").using("gin", t.models),
+  index("traces_user_idx").on(t.workspaceId, t.userId),
+  index("traces_session_idx").on(t.workspaceId, t.sessionId),
+  index("traces_search_idx").using("gin", t.searchVector),
 ]);

@@ -50,9 +50,16 @@ export function stratifiedFolds(passed: readonly boolean[], k: number, seed: num
   return folds.map((fold) => fold.sort((a, b) => a - b)).filter((fold) => fold.length > 0);
 }
 
-/** Runs `fitPredict` once per fold and scores the pooled held-out verdicts against the labels. */
-export function crossValidate(passed: readonly boolean[], k: number, seed: number, fitPredict: FitPredict): CrossValidationResult {
-  const folds = stratifiedFolds(passed, Math.max(2, Math.min(k, passed.length)), seed);
+/** The folds `crossValidate` uses for these labels, k and seed: callers scoring several candidates share them. */
+export function foldsFor(passed: readonly boolean[], k: number, seed: number): number[][] {
+  return stratifiedFolds(passed, Math.max(2, Math.min(k, passed.length)), seed);
+}
+
+/**
+ * Runs `fitPredict` once per fold and scores the pooled held-out verdicts against the labels. `folds` (from
+ * `foldsFor`) makes several candidates face exactly the same held-out splits.
+ */
+export function crossValidate(passed: readonly boolean[], k: number, seed: number, fitPredict: FitPredict, folds = foldsFor(passed, k, seed)): CrossValidationResult {
   const heldOutPassed = new Array<boolean>(passed.length).fill(true);
   for (const heldOut of folds) {
     const inFold = new Set(heldOut);

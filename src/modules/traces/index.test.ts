@@ -68,7 +68,7 @@ describe("trace list", () => {
   test("the page renders rows and a next link that keeps the filter; htmx gets only the results", async () => {
     const page = await (await t.request("/traces?name=refund&limit=10", { cookie })).text();
     expect(page).toContain("<!doctype html>");
-    expect(page.match(/<tr class="[^"]*"><td class="nowrap">/g)!.length).toBe(10);
+    expect(page.match(/<tr class="[^"]*"><td><input type="checkbox" name="ids"/g)!.length).toBe(10);
     expect(page).toContain("/traces?name=refund&limit=10&cursor=");
     const fragment = await (await t.request("/traces?name=refund", { cookie, headers: { "hx-request": "true", "hx-target": "div#trace-results" } })).text();
     expect(fragment.startsWith('<div id="trace-results">')).toBe(true);

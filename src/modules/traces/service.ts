@@ -1,9 +1,11 @@
 // Trace logic: turning a normalized trace into a stored row with list columns, listing, and reading.
+import { sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { NotFoundError } from "../../http/errors";
 import { NORMALIZED_SCHEMA_VERSION, type NormalizedTrace } from "./normalized-schema";
 import { replaceNulChars } from "../ingest/normalize/json-values";
-import { decodeCursor, encodeCursor, type TraceFilter } from "./model";
+import { addTracesToQueue } from "../review/service";
+import { decodeCursor, encodeCursor, filterToQuery, type TraceCursor, type TraceFilter } from "./model";
 import * as q from "./queries";
 
 const PREVIEW_CHARS = 160;
@@ -19,6 +21,33 @@ export function previewText(value: unknown): string | null {
   else text = JSON.stringify(value);
   const flat = text.replace(/\s+/g, " ").trim();
   return flat.length > PREVIEW_CHARS ? flat.slice(0, PREVIEW_CHARS - 1) + "…" : flat;
+}
+
+const SEARCH_TEXT_CHARS = 64_000;
+
+/** The string leaves of the trace's input and output, capped, for the full-text index (JSON keys stay out of it). */
+export function searchText(n: NormalizedTrace): string {
+  const parts: string[] = [];
+  let length = 0;
+  const visit = (value: unknown) => {
+    if (length >= SEARCH_TEXT_CHARS) return;
+    if (typeof value === "string") {
+      parts.push(value);
+      length += value.length + 1;
+    } else if (Array.isArray(value)) value.forEach(visit);
+    else if (value && typeof value === "object") Object.values(value).forEach(visit);
+  };
+  visit(n.input);
+  visit(n.output);
+  return parts.join(" ").slice(0, SEARCH_TEXT_CHARS);
+}
+
+/** Environment as the source recorded it: Langfuse's metadata.langfuse.environment, else a plain metadata.environment. */
+function environmentOf(n: NormalizedTrace): string | null {
+  const langfuse = n.metadata.langfuse;
+  const fromLangfuse = langfuse && typeof langfuse === "object" && !Array.isArray(langfuse) ? (langfuse as { environment?: unknown }).environment : undefined;
+  const value = fromLangfuse ?? n.metadata.environment;
+  return typeof value === "string" ? value : null;
 }
 
 export interface StoredTraceInput {
@@ -57,7 +86,7 @@ export function toTraceRow(input: StoredTraceInput): q.TraceInsert {
     tags: n?.tags ?? [],
     userId: n?.user_id ?? null,
     sessionId: n?.session_id ?? null,
-    environment: typeof n?.metadata?.langfuse === "object" && n.metadata.langfuse ? ((n.metadata.langfuse as { environment?: string }).environment ?? null) : null,
+    environment: n ? environmentOf(n) : null,
     toolNames: n ? [...new Set(n.tool_calls.map((c) => c.name))] : [],
     models: n ? [...new Set(n.steps.map((s) => s.model).filter((m): m is string => !!m))] : [],
     latencyMs: n?.latency_ms ?? null,
@@ -66,6 +95,8 @@ export function toTraceRow(input: StoredTraceInput): q.TraceInsert {
     inputPreview: n ? previewText(n.input) : null,
     outputPreview: n ? previewText(n.output) : null,
     isDemo: input.isDemo ?? false,
+    // drizzle's insert type has no SQL variant for custom columns, but the driver sends the expression as written.
+    searchVector: n ? (sql`to_tsvector('simple', ${searchText(n)})` as unknown as string) : null,
   };
 }
 
@@ -78,6 +109,74 @@ export async function listTracePage(database: Database, workspaceId: string, fil
   const { rows, hasMore } = await q.listTraces(database.db, workspaceId, filter, decodeCursor(filter.cursor), limit);
   const last = rows.at(-1);
   return { rows, nextCursor: hasMore && last ? encodeCursor({ timestamp: last.timestamp, id: last.id }) : null };
+}
+
+/** Counts stop here: "10,000+" tells a person as much as an exact figure, and never scans a large table. */
+export const COUNT_CAP = 10_000;
+const COUNT_TTL_MS = 30_000;
+const countCache = new Map<string, { at: number; count: number }>();
+
+/**
+ * How many traces match a filter, capped at COUNT_CAP and cached for 30 s per workspace and filter: the list
+ * asks once per filter (first page only), and paging or re-rendering the same filter reuses the figure.
+ */
+export async function countTraces(database: Database, workspaceId: string, filter: TraceFilter, now = Date.now()): Promise<{ count: number; capped: boolean }> {
+  const key = `${workspaceId}?${filterToQuery({ ...filter, limit: undefined, cursor: undefined })}`;
+  const cached = countCache.get(key);
+  let count = cached && now - cached.at < COUNT_TTL_MS ? cached.count : null;
+  if (count === null) {
+    count = await q.countMatching(database.db, workspaceId, filter, COUNT_CAP + 1);
+    if (countCache.size > 1000) countCache.clear();
+    countCache.set(key, { at: now, count });
+  }
+  return { count: Math.min(count, COUNT_CAP), capped: count > COUNT_CAP };
+}
+
+/** A bulk action's target: the checked rows, or everything the filter matches (all pages). */
+export type TraceSelection = { ids: string[] } | { filter: TraceFilter };
+
+/** The selected trace ids of this workspace, in batches, newest first for a filter; ids of other workspaces are dropped. */
+export async function* selectTraceIds(database: Database, workspaceId: string, selection: TraceSelection, batchSize = 1000): AsyncGenerator<string[]> {
+  if ("ids" in selection) {
+    for (let i = 0; i < selection.ids.length; i += batchSize) {
+      const owned = await q.ownedTraceIds(database.db, workspaceId, selection.ids.slice(i, i + batchSize));
+      if (owned.length > 0) yield owned;
+    }
+    return;
+  }
+  const filter = { ...selection.filter, cursor: undefined, limit: undefined };
+  let cursor: TraceCursor | null = null;
+  for (;;) {
+    const page = await q.listTraces(database.db, workspaceId, filter, cursor, batchSize);
+    if (page.rows.length > 0) yield page.rows.map((row) => row.id);
+    const last = page.rows.at(-1);
+    if (!page.hasMore || !last) return;
+    cursor = { timestamp: last.timestamp, id: last.id };
+  }
+}
+
+/** Deletes the selection (labels and results cascade). For a filter, the next batch is re-read after each delete. */
+export async function deleteTraces(database: Database, workspaceId: string, selection: TraceSelection): Promise<number> {
+  let deleted = 0;
+  if ("ids" in selection) {
+    for await (const ids of selectTraceIds(database, workspaceId, selection)) deleted += await q.deleteTraceIds(database.db, workspaceId, ids);
+  } else {
+    for (;;) {
+      const page = await q.listTraces(database.db, workspaceId, { ...selection.filter, cursor: undefined }, null, 1000);
+      if (page.rows.length === 0) break;
+      deleted += await q.deleteTraceIds(database.db, workspaceId, page.rows.map((row) => row.id));
+    }
+  }
+  countCache.clear();
+  return deleted;
+}
+
+/** Adds the selection to an eval set's review queue (the review module owns the queue; it skips traces already in it). */
+export async function addTracesToEvalSet(database: Database, workspaceId: string, evalSetId: string, selection: TraceSelection, userId: string | null) {
+  const ids = (async function* () {
+    for await (const batch of selectTraceIds(database, workspaceId, selection)) yield* batch;
+  })();
+  return addTracesToQueue(database, workspaceId, evalSetId, ids, userId);
 }
 
 export async function getTrace(database: Database, workspaceId: string, id: string) {

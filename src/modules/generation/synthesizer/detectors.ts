@@ -47,7 +47,11 @@ export const DETECTORS: readonly Detector[] = [
   { id: "NEGATION", label: "negation", source: String.raw`\b(?:not|no|never|don't|doesn't|didn't|won't|isn't|aren't|nicht|kein|keine)\b`, lowercase: true },
   { id: "HEDGE", label: "hedge (might, unclear, not sure)", source: String.raw`\b(?:might|may|possibly|likely|unclear|not sure|probably|appears|seems|unknown|vielleicht)\b`, lowercase: true },
   { id: "FUTURE_PROMISE", label: "promise to act later", source: String.raw`\b(?:will|i'll|we'll|going to|later|shortly|soon)\b`, lowercase: true },
-  { id: "DESTRUCTIVE_OP", label: "destructive operation (delete, drop, rm -rf, truncate…)", source: String.raw`\b(?:rm -rf|drop (?:table|database|schema|index)|truncate|flushall|flushdb|delete|destroy|terminate|purge|wipe)\b|--replicas[= ]0\b|replicas: 0\b`, lowercase: true },
+  { id: "PLACEHOLDER", label: "unfilled template placeholder ([Name], {{name}}, <link>, TODO, XX:XX)", source: String.raw`\[[^\[\]\n]{0,40}[A-Za-z][^\[\]\n]{0,40}\](?!\()|\{\{[^{}\n]{0,60}\}\}|\{[A-Za-z_]{2,30}\}|<[A-Za-z][A-Za-z_ ]{2,30}>|\b(?:TODO|TBD|FIXME|XX:XX|XXX)\b|[Ll]orem ipsum`, lowercase: false },
+  { id: "DESTRUCTIVE_OP", label: "destructive operation (rm -rf, drop, truncate, destroy, delete a whole resource, scale to 0…)", source: String.raw`\b(?:rm -(?:rf|fr|r)|drop (?:table|database|schema|index|collection)|dropdb|truncate|flushall|flushdb|destroy|purge|wipe|delete from|(?:delete|remove) (?:deployment|deploy|statefulset|sts|daemonset|namespace|ns|pvc|pv|persistentvolumeclaim|volume|database|db|bucket|table|cluster|service|svc|node|account|user|repo|repository|backup|snapshot|index)s?|force[- ]push|push --force|push -f|reset --hard)\b|--replicas[= ]0\b|replicas: 0\b|scale[^\n]{0,40} to 0\b`, lowercase: true },
+  { id: "DELETE_OP", label: "delete / remove", source: String.raw`\b(?:delete|deleted|remove|removed|rm|del|erase|unlink)\b`, lowercase: true },
+  { id: "REQUEST", label: "request or deadline (could you, please, by Friday, deadline)", source: String.raw`\b(?:could you|can you|would you|will you|please|need your|need you to|you need to|action required|deadline|due (?:by|on|date)|by (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|today|tonight|eod|cob|end of|noon|the end))\b|bitte|könnten sie|kannst du`, lowercase: true },
+  { id: "PRODUCTION", label: "production target (prod, production, live)", source: String.raw`\b(?:prod|production|prd|live)\b`, lowercase: true },
 ];
 
 export function compileDetector(detector: Detector): RegExp {

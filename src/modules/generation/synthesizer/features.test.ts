@@ -2,7 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import { DETECTORS, compileDetector, pythonDetectorConstant } from "./detectors";
 import { droppedPhraseFeature, genericFeatures, languageOf, phraseFeature, PYTHON_FEATURE_HELPERS } from "./features";
-import { runPlainPython } from "./plain-python";
+import { runBatch, type TraceResult } from "../../../sandbox";
 import { makeTrace, supportDataset } from "./test-traces";
 import { PYTHON_VIEW_PRELUDE, TraceView } from "./trace-view";
 
@@ -16,6 +16,21 @@ const awkward = [
     { name: "delete_user", arguments: { cmd: "rm -rf /var/data && kubectl scale deploy api --replicas=0" }, output: {} },
   ]),
   makeTrace("a3", null, "", [], { latency_ms: null, cost_usd: null, has_errors: false }),
+  makeTrace("a4", "Book 30 min with Ana on Friday; the thread said: could you approve the budget by Friday?", "Booked Friday 10:00. The disk is full, so writes fail.", [
+    { name: "list_events", arguments: { start: "2025-03-07T00:00:00-04:00", end: "2025-03-07T23:59:00-04:00" }, output: { events: [
+      { title: "Standup", start: "2025-03-07T09:30:00-04:00", end: "2025-03-07T10:15:00-04:00", busy: true },
+      { title: "Focus", start: "2025-03-07T13:00:00Z", end: "2025-03-07T15:00:00Z", busy: false },
+      { title: "Naive", start: "2025-03-07 16:00", end: "2025-03-07 16:30:00.5", nested: [{ from: "2024-02-29T23:00:00+0530", to: "2024-03-01T01:00:00+05:30" }] },
+    ] } },
+    { name: "get_thread", arguments: { id: "t1" }, output: { messages: [{ body: "Could you approve the budget by Friday? Thanks.\nPlease sign the order form. Bitte prüfen." }] } },
+    { name: "create_event", arguments: { start: "2025-03-07T10:00:00-04:00", end: "2025-03-07T10:30:00-04:00" }, output: { ok: true } },
+    { name: "create_event", arguments: { start: "2025-03-07T09:00:00-04:00", end: "2025-03-07T09:30:00-04:00", extra: { a: "2025-03-07T12:30:00Z", b: "2025-03-07T14:00:00Z" } }, output: { ok: true } },
+    { name: "create_event", arguments: { start: "1969-12-31T23:00:00Z", end: "2025-03-07" }, output: null },
+    { name: "shell", arguments: { host: "prod-db-1", command: "psql -c 'TRUNCATE TABLE jobs'" }, output: "TRUNCATE" },
+    { name: "shell", arguments: { host: "staging-1", command: "kubectl delete deployment api" }, output: "deleted" },
+    { name: "shell", arguments: { context: "prod-us1", command: "kubectl delete pod api-1" }, output: "deleted" },
+  ]),
+  makeTrace("a5", "Move it", "Done", [{ name: "create_event", arguments: { start: "2025-03-07T10:00:00", end: "2025-03-07T09:00:00" }, output: { start: "2025-03-07T10:00:00", end: "2025-03-07T11:00:00", busy: false } }]),
   ...supportDataset(12, 5).map((d) => d.trace),
 ];
 
@@ -36,7 +51,7 @@ function valuesProgram(expressions: string[]): string {
 }
 
 describe("feature library parity", () => {
-  test("TypeScript and Python agree on every generic, phrase and dropped-phrase feature", () => {
+  test("TypeScript and Python (in the jail) agree on every generic, phrase and dropped-phrase feature", async () => {
     const views = awkward.map((t) => new TraceView(JSON.parse(JSON.stringify(t))));
     const features = [
       ...genericFeatures(views),
@@ -47,16 +62,18 @@ describe("feature library parity", () => {
       droppedPhraseFeature("same again"),
     ];
     expect(features.length).toBeGreaterThan(300);
-    const python = runPlainPython(valuesProgram(features.map((f) => f.python)), awkward);
+    const python: TraceResult[] = [];
+    const program = valuesProgram(features.map((f) => f.python));
+    for await (const row of runBatch({ code: program, traces: awkward.map((trace) => ({ id: trace.id, trace })), concurrency: 1, limits: { reasonChars: 1_000_000 } })) python.push(row);
     python.forEach((row, t) => {
-      expect(row.error).toBeUndefined();
-      const pyValues = JSON.parse(row.reason!) as unknown[];
+      if (!row.ok) throw new Error(`${row.id}: ${row.error.message}\n${row.error.traceback}`);
+      const pyValues = JSON.parse(row.reason) as unknown[];
       features.forEach((feature, k) => {
         const tsValue = feature.compute(views[t]);
         if (tsValue !== pyValues[k]) throw new Error(`${feature.key} on ${awkward[t].id}: ts=${tsValue} py=${pyValues[k]}`);
       });
     });
-  });
+  }, 30_000);
 
   test("the awkward traces do exercise the detectors", () => {
     const v = new TraceView(JSON.parse(JSON.stringify(awkward[1])));
@@ -67,6 +84,17 @@ describe("feature library parity", () => {
     expect(count("PLACEHOLDER_ANGLE", v.fieldText("args:send_email"))).toBe(1);
     expect(count("PLACEHOLDER_CURLY", v.input)).toBe(1);
     expect(count("CARD_NUMBER", "Karte 4111 1111 1111 1111, Konto 12345")).toBe(1);
+  });
+
+  test("the structural features find overlapping spans, uncovered requests and destructive calls on production", () => {
+    const views = awkward.map((t) => new TraceView(JSON.parse(JSON.stringify(t))));
+    const value = (key: string) => genericFeatures(views).find((f) => f.key === key)!.compute(views[3]);
+    // 14:00-14:30Z overlaps the busy standup (13:30-14:15Z) and the focus hold (13:00-15:00Z, busy: false); 13:00-13:30Z
+    // only touches the standup but overlaps the hold; the nested 12:30-14:00Z span overlaps both; a date alone is no time.
+    expect(value("overlap:create_event")).toBe(5);
+    expect(value("overlap_firm:create_event")).toBe(2);
+    expect(value("calls_both:DESTRUCTIVE_OP:PRODUCTION")).toBe(1);
+    expect(value("uncovered_requests")).toBe(3);
   });
 });
 

@@ -114,6 +114,94 @@ function echoedDigitRuns(v: TraceView): number {
   return [...digitRuns(v.output)].filter((run) => toolRuns.has(run)).length;
 }
 
+const DATETIME_SOURCE = String.raw`([0-9]{4})-([0-9]{2})-([0-9]{2})[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.[0-9]+)?)?(Z|[+-][0-9]{2}:?[0-9]{2})?`;
+const DATETIME = new RegExp(`^(?:${DATETIME_SOURCE})$`);
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (integer arithmetic, identical in Python). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  return era * 146097 + yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear - 719468;
+}
+
+/** Seconds since the epoch of an ISO date-time string (no offset: read as UTC); null if it is not one. */
+export function epochSeconds(text: string): number | null {
+  const m = DATETIME.exec(text);
+  if (!m) return null;
+  const [year, month, day, hour, minute] = m.slice(1, 6).map(Number);
+  let offset = 0;
+  if (m[7] && m[7] !== "Z") {
+    const digits = m[7].replace(":", "");
+    offset = (digits[0] === "-" ? -1 : 1) * (Number(digits.slice(1, 3)) * 3600 + Number(digits.slice(3, 5)) * 60);
+  }
+  return daysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + Number(m[6] ?? 0) - offset;
+}
+
+interface Interval {
+  start: number;
+  end: number;
+  /** The object carrying it has a field set to false (busy: false, confirmed: false…): a soft hold. */
+  flaggedOff: boolean;
+}
+
+/** Time spans in a JSON value: every object with two or more date-time fields spans from the earliest to the latest. */
+function intervalsIn(value: unknown, found: Interval[] = []): Interval[] {
+  if (Array.isArray(value)) {
+    for (const item of value) intervalsIn(item, found);
+  } else if (value !== null && typeof value === "object") {
+    const items = Object.values(value as Record<string, unknown>);
+    const times = items.flatMap((item) => (typeof item === "string" ? [epochSeconds(item)].filter((t): t is number => t !== null) : []));
+    if (times.length >= 2) found.push({ start: Math.min(...times), end: Math.max(...times), flaggedOff: items.some((item) => item === false) });
+    for (const item of items) intervalsIn(item, found);
+  }
+  return found;
+}
+
+/** Overlaps (touching ends excluded) between spans in `tool`'s arguments and spans in earlier tool outputs. */
+function overlapsWithEarlierOutputs(v: TraceView, tool: string, skipFlaggedOff: boolean): number {
+  let overlaps = 0;
+  v.tools.forEach((call, i) => {
+    if (call.name !== tool) return;
+    const created = intervalsIn(call.argsValue);
+    if (created.length === 0) return;
+    const existing = v.tools.slice(0, i).flatMap((earlier) => intervalsIn(earlier.outputValue));
+    for (const a of created) for (const b of existing) if (!(skipFlaggedOff && b.flaggedOff) && a.start < b.end && b.start < a.end) overlaps++;
+  });
+  return overlaps;
+}
+
+const HAS_DIGIT = /[0-9]/;
+const SENTENCE_BREAK = /[.!?\n]+/;
+
+/** Words that carry content: 4+ characters, no digits, not a stopword. */
+function contentWords(text: string): Set<string> {
+  return new Set(tokensOf(text).filter((t) => charCount(t) >= 4 && !HAS_DIGIT.test(t) && !COMMON_WORDS.has(t)));
+}
+
+/** Distinct content words of the output found in no input, tool argument or tool output: claims with no visible source. */
+function unsourcedOutputWords(v: TraceView): number {
+  const sources = contentWords([v.input, v.fieldText("tool_args"), v.fieldText("tool_output")].join("\n"));
+  return [...contentWords(v.output)].filter((w) => !sources.has(w)).length;
+}
+
+/** Sentences of tool outputs that ask for something and share under half their content words with the output. */
+function uncoveredRequests(v: TraceView): number {
+  const said = contentWords(v.output);
+  const request = detector("REQUEST");
+  return v.fieldText("tool_output").split(SENTENCE_BREAK).filter((sentence) => {
+    if (countMatches(request, sentence) === 0) return false;
+    const words = [...contentWords(sentence)];
+    return words.length > 0 && words.filter((w) => said.has(w)).length * 2 < words.length;
+  }).length;
+}
+
+/** Tool calls whose arguments match both detectors (e.g. a destructive operation on a production target). */
+function callsMatchingBoth(v: TraceView, first: Detector, second: Detector): number {
+  return v.tools.filter((t) => countMatches(first, t.args) > 0 && countMatches(second, t.args) > 0).length;
+}
+
 /** A few very common words per language; enough to tell a reply's language from a message's. */
 export const STOPWORDS: Record<string, readonly string[]> = {
   en: ["the", "and", "is", "are", "you", "your", "to", "of", "for", "it", "this", "that", "with", "have", "be", "not", "can", "we"],
@@ -125,6 +213,7 @@ export const STOPWORDS: Record<string, readonly string[]> = {
   nl: ["het", "een", "en", "van", "ik", "je", "niet", "met", "voor", "op", "dat", "zijn"],
 };
 const LANGUAGES = Object.keys(STOPWORDS);
+const COMMON_WORDS = new Set(Object.values(STOPWORDS).flat());
 const STOPWORD_SETS = LANGUAGES.map((lang) => new Set(STOPWORDS[lang]));
 
 /** The language with the most stopword hits (first listed wins ties), "unknown" under 2 hits. */
@@ -210,7 +299,97 @@ def echoed_digit_runs(v):
     return len(digit_runs(v.output) & digit_runs(v.field_text("tool_output")))
 
 
+DATETIME = re.compile(r"${DATETIME_SOURCE}", re.ASCII)
+
+
+def days_from_civil(year, month, day):
+    """Days since 1970-01-01 of a proleptic Gregorian date."""
+    y = year - 1 if month <= 2 else year
+    era = y // 400
+    year_of_era = y - era * 400
+    day_of_year = (153 * (month - 3 if month > 2 else month + 9) + 2) // 5 + day - 1
+    return era * 146097 + year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year - 719468
+
+
+def epoch_seconds(text):
+    """Seconds since the epoch of an ISO date-time string (no offset: read as UTC); None if it is not one."""
+    m = DATETIME.fullmatch(text)
+    if not m:
+        return None
+    year, month, day, hour, minute = (int(g) for g in m.groups()[:5])
+    offset = 0
+    if m.group(7) and m.group(7) != "Z":
+        digits = m.group(7).replace(":", "")
+        offset = (-1 if digits[0] == "-" else 1) * (int(digits[1:3]) * 3600 + int(digits[3:5]) * 60)
+    return days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + int(m.group(6) or 0) - offset
+
+
+def intervals_in(value, found=None):
+    """Time spans in a JSON value: every object with two or more date-time fields spans from the earliest to the latest.
+    Each span is (start, end, flagged_off), flagged_off when the object has a field set to false (a soft hold)."""
+    found = [] if found is None else found
+    if isinstance(value, list):
+        for item in value:
+            intervals_in(item, found)
+    elif isinstance(value, dict):
+        items = list(value.values())
+        times = [t for t in (epoch_seconds(item) for item in items if isinstance(item, str)) if t is not None]
+        if len(times) >= 2:
+            found.append((min(times), max(times), any(item is False for item in items)))
+        for item in items:
+            intervals_in(item, found)
+    return found
+
+
+def overlaps_with_earlier_outputs(v, tool, skip_flagged_off):
+    """Overlaps (touching ends excluded) between spans in the tool's arguments and spans in earlier tool outputs."""
+    overlaps = 0
+    for i, call in enumerate(v.tools):
+        if call.name != tool:
+            continue
+        created = intervals_in(call.args_value)
+        if not created:
+            continue
+        existing = [span for earlier in v.tools[:i] for span in intervals_in(earlier.output_value)]
+        for a_start, a_end, _ in created:
+            for b_start, b_end, flagged_off in existing:
+                if not (skip_flagged_off and flagged_off) and a_start < b_end and b_start < a_end:
+                    overlaps += 1
+    return overlaps
+
+
+def calls_matching_both(v, first, first_lowercase, second, second_lowercase):
+    """Tool calls whose arguments match both detectors (e.g. a destructive operation on a production target)."""
+    return sum(1 for t in v.tools if first.search(t.args.lower() if first_lowercase else t.args) and second.search(t.args.lower() if second_lowercase else t.args))
+
+
 STOPWORDS = ${JSON.stringify(STOPWORDS)}
+COMMON_WORDS = {word for words in STOPWORDS.values() for word in words}
+HAS_DIGIT = re.compile(r"[0-9]")
+SENTENCE_BREAK = re.compile(r"[.!?\n]+")
+
+
+def content_words(text):
+    """Words that carry content: 4+ characters, no digits, not a stopword."""
+    return {t for t in tokens_of(text) if len(t) >= 4 and not HAS_DIGIT.search(t) and t not in COMMON_WORDS}
+
+
+def unsourced_output_words(v):
+    """Distinct content words of the output found in no input, tool argument or tool output."""
+    sources = content_words("\n".join([v.input, v.field_text("tool_args"), v.field_text("tool_output")]))
+    return len(content_words(v.output) - sources)
+
+
+def uncovered_requests(v):
+    """Sentences of tool outputs that ask for something and share under half their content words with the output."""
+    said = content_words(v.output)
+    uncovered = 0
+    for sentence in SENTENCE_BREAK.split(v.field_text("tool_output")):
+        if not REQUEST.search(sentence.lower()):
+            continue
+        words = content_words(sentence)
+        uncovered += bool(words) and sum(1 for w in words if w in said) * 2 < len(words)
+    return uncovered
 
 
 def language_of(text):
@@ -245,6 +424,8 @@ function structuralFeatures(): Feature[] {
     numberFeature("latency_ms", "latency_ms", "latency (ms)", false, (v) => v.number("latency_ms"), 'v.number("latency_ms")'),
     numberFeature("cost_usd", "cost_usd", "cost (USD)", false, (v) => v.number("cost_usd"), 'v.number("cost_usd")'),
     numberFeature("echoed_ids", "tool_ids_echoed_in_output", "id-like values from tool outputs repeated in the output", true, echoedIds, "echoed_ids(v)"),
+    numberFeature("unsourced_output_words", "output_words_without_source", "content words of the output found in no input or tool data", true, unsourcedOutputWords, "unsourced_output_words(v)"),
+    numberFeature("uncovered_requests", "tool_output_requests_missing_from_output", "requests in tool outputs (could you, please, by Friday) the output does not cover", true, uncoveredRequests, "uncovered_requests(v)", [detector("REQUEST")]),
     numberFeature("echoed_digit_runs", "tool_numbers_echoed_in_output", "8+ digit numbers from tool outputs repeated in the output", true, echoedDigitRuns, "echoed_digit_runs(v)"),
     booleanFeature("has_errors", "trace_has_errors", "the trace has errors", "the trace has no errors", (v) => v.trace.has_errors === true || v.steps.some((s) => s.failed) || v.tools.some((t) => t.failed), 'v.trace.get("has_errors") is True or any(s.failed for s in v.steps) or any(t.failed for t in v.tools)'),
     booleanFeature("call_after_failure", "tool_called_after_a_failure", "a tool was called after a failed tool call", "no tool was called after a failed tool call", anyCallAfterFailure, "any_call_after_failure(v)"),
@@ -300,6 +481,26 @@ function toolFeatures(tool: string): Feature[] {
   ];
 }
 
+const detector = (id: string) => DETECTORS.find((d) => d.id === id)!;
+
+/** Tool calls whose own arguments hold both a risky operation and a production target. */
+function riskyCallFeatures(): Feature[] {
+  const target = detector("PRODUCTION");
+  return ["DESTRUCTIVE_OP", "DELETE_OP"].map((id) => {
+    const op = detector(id);
+    return numberFeature(`calls_both:${id}:${target.id}`, `calls_with_${id.toLowerCase()}_on_production`, `tool calls whose arguments have a ${op.label} on a ${target.label}`, true, (v) => callsMatchingBoth(v, op, target), `calls_matching_both(v, ${op.id}, ${op.lowercase ? "True" : "False"}, ${target.id}, ${target.lowercase ? "True" : "False"})`, [op, target]);
+  });
+}
+
+/** For a tool whose arguments carry a time span: how many spans it creates over ones earlier tools returned. */
+function overlapFeatures(tool: string): Feature[] {
+  const t = py(tool);
+  return [
+    numberFeature(`overlap:${tool}`, `${slug(tool)}_overlaps_earlier_spans`, `time spans in '${tool}' arguments overlapping spans from earlier tool outputs`, true, (v) => overlapsWithEarlierOutputs(v, tool, false), `overlaps_with_earlier_outputs(v, ${t}, False)`),
+    numberFeature(`overlap_firm:${tool}`, `${slug(tool)}_overlaps_firm_earlier_spans`, `time spans in '${tool}' arguments overlapping spans from earlier tool outputs not flagged false`, true, (v) => overlapsWithEarlierOutputs(v, tool, true), `overlaps_with_earlier_outputs(v, ${t}, True)`),
+  ];
+}
+
 function toolPairFeatures(first: string, second: string): Feature[] {
   const [a, b] = [py(first), py(second)];
   return [
@@ -325,7 +526,9 @@ export function genericFeatures(views: readonly TraceView[]): Feature[] {
     ...structuralFeatures(),
     ...DETECTOR_FIELDS.flatMap(({ field, label }) => DETECTORS.map((d) => detectorFeature(d, field, label))),
     ...languageFeatures(),
+    ...riskyCallFeatures(),
     ...tools.flatMap(toolFeatures),
+    ...tools.filter((tool) => views.filter((v) => v.tools.some((c) => c.name === tool && intervalsIn(c.argsValue).length > 0)).length >= 2).flatMap(overlapFeatures),
   ];
   for (const first of tools) for (const second of tools) if (first !== second) features.push(...toolPairFeatures(first, second));
   return features;

@@ -2,7 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import { agreementMetrics } from "../../metrics/agreement";
 import { synthesizeEval, type SynthesisLabel } from "./index";
-import { runPlainPython } from "./plain-python";
+import { runBatch, type TraceItem, type TraceResult } from "../../../sandbox";
 import { supportDataset } from "./test-traces";
 import { TraceView } from "./trace-view";
 
@@ -10,6 +10,13 @@ const train = supportDataset(160, 11, 0.04);
 const heldOut = supportDataset(300, 99).map((d, k) => ({ ...d, trace: { ...d.trace, id: `h${k}` } }));
 const labelsOf = (rows: typeof train): SynthesisLabel[] => rows.map((d) => ({ traceId: d.trace.id, label: d.failed ? "negative" : "positive" }));
 const result = synthesizeEval({ traces: train.map((d) => d.trace), labels: labelsOf(train), seed: 3 });
+
+/** Runs the emitted eval in the real jail, results in input order. */
+async function inJail(code: string, traces: TraceItem["trace"][]): Promise<TraceResult[]> {
+  const results: TraceResult[] = [];
+  for await (const row of runBatch({ code, traces: traces.map((trace, i) => ({ id: String(i), trace })), concurrency: 1 })) results.push(row);
+  return results;
+}
 
 function heldOutKappa(passed: (index: number) => boolean): number {
   return agreementMetrics(heldOut.map((d, i) => ({ humanPassed: !d.failed, evalPassed: passed(i) }))).kappa;
@@ -34,19 +41,19 @@ function bestStumpKappa(): number {
 }
 
 describe("synthesizeEval", () => {
-  test("the emitted Python gives exactly the learner's verdict and reason on every training trace", () => {
-    const python = runPlainPython(result.code, train.map((d) => d.trace));
+  test("the emitted Python, in the jail, gives exactly the learner's verdict and reason on every training trace", async () => {
+    const python = await inJail(result.code, train.map((d) => d.trace));
     expect(python.length).toBe(train.length);
     python.forEach((row, i) => {
-      expect(row.error).toBeUndefined();
-      expect({ id: row.id, passed: row.passed, reason: row.reason }).toEqual({ id: result.trainPredictions[i].traceId, passed: result.trainPredictions[i].passed, reason: result.trainPredictions[i].reason });
+      if (!row.ok) throw new Error(row.error.message);
+      expect({ passed: row.passed, reason: row.reason }).toEqual({ passed: result.trainPredictions[i].passed, reason: result.trainPredictions[i].reason });
     });
-  });
+  }, 30_000);
 
-  test("the emitted Python agrees with predict() on unseen traces too", () => {
-    const python = runPlainPython(result.code, heldOut.map((d) => d.trace));
-    python.forEach((row, i) => expect(row.passed).toBe(result.predict(heldOut[i].trace).passed));
-  });
+  test("the emitted Python agrees with predict() on unseen traces too", async () => {
+    const python = await inJail(result.code, heldOut.map((d) => d.trace));
+    python.forEach((row, i) => expect(row.ok && row.passed).toBe(result.predict(heldOut[i].trace).passed));
+  }, 30_000);
 
   test("beats the majority verdict and the best generic stump on held-out traces", () => {
     const kappa = heldOutKappa((i) => result.predict(heldOut[i].trace).passed);

@@ -20,6 +20,8 @@ export interface SynthesisInput {
   labels: readonly SynthesisLabel[];
   rubric?: string;
   seed?: number;
+  /** Outer CV folds as indices into the usable (non-neutral, known-trace) labels in input order; default: 5 stratified folds. */
+  folds?: number[][];
 }
 
 export interface Prediction {
@@ -56,6 +58,8 @@ export interface SynthesisResult {
   trainMetrics: AgreementMetrics;
   /** Agreement of held-out verdicts under k-fold CV of the whole procedure (settings chosen inside each fold). */
   cvMetrics: AgreementMetrics;
+  /** Each usable label's held-out verdict under that CV, in input order. */
+  cvHeldOutPassed: boolean[];
   lowConfidence?: LowConfidence;
   /** Applies the learned rules to any normalized trace, as the emitted Python would. */
   predict(trace: TraceDict): Prediction;
@@ -78,7 +82,8 @@ function predictWith(model: RuleList, view: TraceView): Prediction {
   return { traceId: String(view.trace.id ?? ""), passed: model.verdict === "fail" ? !fired : fired, reason: ruleReason(model, rule) };
 }
 
-function assessConfidence(negatives: number, positives: number, cv: AgreementMetrics, disagreements: string[]): LowConfidence | undefined {
+/** Whether to vouch for an eval with these label counts and held-out agreement; if not, why and what to label next. */
+export function assessConfidence(negatives: number, positives: number, cv: AgreementMetrics, disagreements: string[]): LowConfidence | undefined {
   const n = negatives + positives;
   const examples = disagreements.slice(0, 5).join(", ");
   if (n < MIN_LABELS) {
@@ -97,10 +102,15 @@ function assessConfidence(negatives: number, positives: number, cv: AgreementMet
   return undefined;
 }
 
+/** The labels learned from, in input order: not neutral, and with a trace. Fold indices refer to this list. */
+export function usableLabels<L extends SynthesisLabel>(labels: readonly L[], traces: ReadonlyMap<string, unknown>): L[] {
+  return labels.filter((l) => l.label !== "neutral" && traces.has(l.traceId));
+}
+
 export function synthesizeEval(input: SynthesisInput): SynthesisResult {
   const seed = input.seed ?? 1;
   const byId = new Map(input.traces.map((t) => [String(t.id), t]));
-  const usable = input.labels.filter((l) => l.label !== "neutral" && byId.has(l.traceId));
+  const usable = usableLabels(input.labels, byId);
   const views = usable.map((l) => new TraceView(asSandboxSees(byId.get(l.traceId)!)));
   const failed = usable.map((l) => l.label === "negative");
   const data = prepareDataset(views, failed, input.rubric);
@@ -115,7 +125,7 @@ export function synthesizeEval(input: SynthesisInput): SynthesisResult {
   const cv = crossValidate(passedLabels, OUTER_FOLDS, seed + 101, (train, heldOut) => {
     const foldModel = selectModel(data, train, seed).model;
     return heldOut.map((i) => predictWith(foldModel, views[i]).passed);
-  });
+  }, input.folds);
   const disagreements = usable.filter((_, i) => cv.heldOutPassed[i] !== passedLabels[i]).map((l) => l.traceId);
 
   const negatives = failed.filter(Boolean).length;
@@ -137,6 +147,7 @@ export function synthesizeEval(input: SynthesisInput): SynthesisResult {
     trainPredictions,
     trainMetrics,
     cvMetrics: cv.metrics,
+    cvHeldOutPassed: cv.heldOutPassed,
     lowConfidence: assessConfidence(negatives, usable.length - negatives, cv.metrics, disagreements),
     predict: (trace) => predictWith(model, new TraceView(asSandboxSees(trace))),
   };

@@ -14,7 +14,7 @@ const length: Feature = { key: "len", name: "len", kind: "number", integer: true
 const rows = Array.from({ length: 40 }, (_, i) => [(i & 1) === 1, (i & 2) === 2, (i & 4) === 4, i % 10]);
 const failed = rows.map(([x, y]) => x === true && y === false);
 const all = rows.map((_, i) => i);
-const params = { verdict: "fail" as const, maxConditions: 2, minSupport: 2, minPrecision: 0.6, minSignificance: 0, maxRules: 5 };
+const params = { verdict: "fail" as const, maxConditions: 2, minSupport: 2, minPrecision: 0.6, minSignificance: 0, maxRules: 5, heuristic: "foil" as const };
 
 describe("learnRuleList", () => {
   test("finds a two-condition rule and predicts the training labels", () => {

@@ -29,6 +29,11 @@ export interface LearnParams {
    */
   minSignificance: number;
   maxRules: number;
+  /**
+   * How a candidate condition is scored while growing a rule: FOIL gain (favours covering many traces)
+   * or the m-estimate of precision (favours clean conditions, e.g. a detector over a length proxy).
+   */
+  heuristic: "foil" | "precision";
 }
 
 export function conditionHolds(condition: Condition, value: FeatureValue): boolean {
@@ -145,6 +150,14 @@ function foilGain(p0: number, n0: number, p1: number, n1: number): number {
   return p1 * (Math.log2(p1 / (p1 + n1)) - Math.log2(p0 / (p0 + n0)));
 }
 
+const M_ESTIMATE = 4;
+
+/** Precision shrunk towards the prior of the set it was cut from; a gain only if it beats that prior. */
+function precisionGain(p0: number, n0: number, p1: number, n1: number): number {
+  const prior = p0 / (p0 + n0);
+  return (p1 + M_ESTIMATE * prior) / (p1 + n1 + M_ESTIMATE) - prior;
+}
+
 /**
  * Sequential covering: grow a rule by adding the condition with the best FOIL gain on the traces no
  * earlier rule matched, keep it if precise enough, remove what it matches, repeat. Stops at `maxRules`
@@ -170,7 +183,7 @@ export function learnRuleList(literals: readonly Literal[], failed: readonly boo
         if (p1 < params.minSupport) continue;
         const n1 = countAnd(covered, literal.bits, other);
         if (params.minSignificance > 0 && significance(p, q, p1, n1) < params.minSignificance) continue;
-        const gain = foilGain(p, q, p1, n1);
+        const gain = params.heuristic === "foil" ? foilGain(p, q, p1, n1) : precisionGain(p, q, p1, n1);
         if (gain > bestGain + 1e-12) [best, bestGain] = [literal, gain];
       }
       if (!best) break;

@@ -8,6 +8,9 @@ export interface ToolCallView {
   args: string;
   output: string;
   failed: boolean;
+  /** The arguments and output as JSON, for features that read their structure. */
+  argsValue: unknown;
+  outputValue: unknown;
 }
 
 export interface StepView {
@@ -97,7 +100,7 @@ export class TraceView {
     this.input = textOf(trace.input);
     this.tools = asList(trace.tool_calls).map((call) => {
       const c = asDict(call);
-      return { name: textOf(c.name), args: textOf(c.arguments), output: textOf(c.output), failed: present(c.error) };
+      return { name: textOf(c.name), args: textOf(c.arguments), output: textOf(c.output), failed: present(c.error), argsValue: c.arguments, outputValue: c.output };
     });
     this.steps = asList(trace.steps).map((step) => {
       const s = asDict(step);
@@ -210,6 +213,8 @@ class ToolCall:
         self.args = text_of(call.get("arguments"))
         self.output = text_of(call.get("output"))
         self.failed = present(call.get("error"))
+        self.args_value = call.get("arguments")
+        self.output_value = call.get("output")
 
 
 class Step:
@@ -230,7 +235,7 @@ class View:
         self.input = text_of(trace.get("input"))
         self.tools = [ToolCall(call) for call in as_list(trace.get("tool_calls"))]
         self.steps = [Step(step) for step in as_list(trace.get("steps"))]
-        self._grams = {}
+        self.gram_cache = {}
 
     def number(self, key):
         value = self.trace.get(key)
@@ -249,9 +254,9 @@ class View:
         return "\n".join(t.args for t in self.tools if t.name == tool)
 
     def grams(self, field):
-        if field not in self._grams:
-            self._grams[field] = grams_of(tokens_of(self.field_text(field)))
-        return self._grams[field]
+        if field not in self.gram_cache:
+            self.gram_cache[field] = grams_of(tokens_of(self.field_text(field)))
+        return self.gram_cache[field]
 
     def tool_names(self):
         return [t.name for t in self.tools]

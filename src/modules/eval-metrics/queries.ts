@@ -1,0 +1,162 @@
+// Database access for metrics: agreement counts per split and execution stats aggregated in SQL, and metric snapshots.
+import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { rowsOf } from "../../db/migrate";
+import { evals, evalVersions, metricSnapshots } from "../../db/schema";
+import { groundTruthSelect } from "../matrix/ground-truth";
+import type { RunStats, SplitCounts } from "./model";
+
+export async function findVersion(db: Db, workspaceId: string, versionId: string) {
+  const [row] = await db
+    .select({
+      id: evalVersions.id,
+      version: evalVersions.version,
+      createdAt: evalVersions.createdAt,
+      evalId: evals.id,
+      evalName: evals.name,
+      evalSetId: evals.evalSetId,
+      activeVersionId: evals.activeVersionId,
+    })
+    .from(evalVersions)
+    .innerJoin(evals, eq(evals.id, evalVersions.evalId))
+    .where(and(eq(evalVersions.workspaceId, workspaceId), eq(evalVersions.id, versionId)));
+  return row ?? null;
+}
+
+export type VersionInfo = NonNullable<Awaited<ReturnType<typeof findVersion>>>;
+
+export async function versionsOfSet(db: Db, workspaceId: string, evalSetId: string): Promise<VersionInfo[]> {
+  return db
+    .select({
+      id: evalVersions.id,
+      version: evalVersions.version,
+      createdAt: evalVersions.createdAt,
+      evalId: evals.id,
+      evalName: evals.name,
+      evalSetId: evals.evalSetId,
+      activeVersionId: evals.activeVersionId,
+    })
+    .from(evalVersions)
+    .innerJoin(evals, eq(evals.id, evalVersions.evalId))
+    .where(and(eq(evalVersions.workspaceId, workspaceId), eq(evals.evalSetId, evalSetId)))
+    .orderBy(asc(evals.name), asc(evalVersions.version));
+}
+
+/**
+ * The whole confusion matrix of one version in one statement, split by whether the trace's labels were among
+ * those the version was made from (eval_versions.training_feedback_ids). Only traces whose ground truth is
+ * pass or fail count; errors and missing runs are counted apart, not as verdicts.
+ */
+export async function agreementCounts(db: Db, workspaceId: string, evalSetId: string, versionId: string): Promise<{ unseen: SplitCounts; training: SplitCounts }> {
+  // The execution and the "was it a training label" mark are joined per label row and folded into the ground
+  // truth's own aggregate: one hash join and one grouping over the set, no per-trace lookups.
+  const perTrace = groundTruthSelect(workspaceId, evalSetId, {
+    extra: {
+      columns: sql`bool_or(used.feedback_id is not null) as seen, bool_or(e.passed) as passed, max(e.error_kind) as error_kind, count(e.id) > 0 as ran`,
+      joins: sql`
+        left join used on used.feedback_id = f.id
+        left join executions e on e.eval_version_id = ${versionId} and e.trace_id = f.trace_id and e.workspace_id = ${workspaceId}`,
+    },
+  });
+  const split = (seen: boolean) => {
+    const inSplit = seen ? sql`gt.seen` : sql`not gt.seen`;
+    const p = sql.raw(seen ? "training_" : "unseen_");
+    return sql`
+      count(*) filter (where ${inSplit} and gt.label = 'negative' and gt.passed = false)::int as ${p}fail_caught,
+      count(*) filter (where ${inSplit} and gt.label = 'negative' and gt.passed = true)::int as ${p}fail_missed,
+      count(*) filter (where ${inSplit} and gt.label = 'positive' and gt.passed = false)::int as ${p}false_failure,
+      count(*) filter (where ${inSplit} and gt.label = 'positive' and gt.passed = true)::int as ${p}pass_agreed,
+      count(*) filter (where ${inSplit})::int as ${p}labeled,
+      count(*) filter (where ${inSplit} and gt.error_kind is not null)::int as ${p}errored,
+      count(*) filter (where ${inSplit} and not gt.ran)::int as ${p}not_run`;
+  };
+  // Enough memory to hash the per-trace aggregate instead of sorting it on disk (about 30 MB at 100k traces).
+  const rows = await db.transaction(async (tx) => {
+    await tx.execute(sql`set local work_mem = '64MB'`);
+    return rowsOf<Record<string, unknown>>(
+      await tx.execute(sql`
+        with used as (
+          select jsonb_array_elements_text(ev.training_feedback_ids) as feedback_id
+          from eval_versions ev where ev.id = ${versionId} and ev.workspace_id = ${workspaceId}
+        ),
+        gt as (${perTrace})
+        select ${split(false)}, ${split(true)}
+        from gt
+        where gt.label in ('positive', 'negative')`),
+    );
+  });
+  const row = rows[0] ?? {};
+  const read = (prefix: string): SplitCounts => ({
+    failCaught: Number(row[`${prefix}fail_caught`] ?? 0),
+    failMissed: Number(row[`${prefix}fail_missed`] ?? 0),
+    falseFailure: Number(row[`${prefix}false_failure`] ?? 0),
+    passAgreed: Number(row[`${prefix}pass_agreed`] ?? 0),
+    labeled: Number(row[`${prefix}labeled`] ?? 0),
+    errored: Number(row[`${prefix}errored`] ?? 0),
+    notRun: Number(row[`${prefix}not_run`] ?? 0),
+  });
+  return { unseen: read("unseen_"), training: read("training_") };
+}
+
+/** Every run of the version on any trace: error and timeout counts by kind, and duration percentiles. */
+export async function runStats(db: Db, workspaceId: string, versionId: string): Promise<RunStats> {
+  const runs = sql`from executions e where e.workspace_id = ${workspaceId} and e.eval_version_id = ${versionId}`;
+  const [totals, kinds] = await Promise.all([
+    db.execute(sql`
+      select count(*)::int as total,
+        count(*) filter (where e.error_kind is not null)::int as errors,
+        count(*) filter (where e.error_kind = 'timeout')::int as timeouts,
+        percentile_cont(0.5) within group (order by e.duration_ms) as p50_ms,
+        percentile_cont(0.95) within group (order by e.duration_ms) as p95_ms
+      ${runs}`),
+    db.execute(sql`select e.error_kind, count(*)::int as n ${runs} and e.error_kind is not null group by e.error_kind`),
+  ]);
+  const row = rowsOf<Record<string, unknown>>(totals)[0] ?? {};
+  const orNull = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+  return {
+    total: Number(row.total ?? 0),
+    errors: Number(row.errors ?? 0),
+    timeouts: Number(row.timeouts ?? 0),
+    byKind: Object.fromEntries(rowsOf<{ error_kind: string; n: number }>(kinds).map((k) => [k.error_kind, Number(k.n)])),
+    p50Ms: orNull(row.p50_ms),
+    p95Ms: orNull(row.p95_ms),
+  };
+}
+
+export async function latestSnapshot(db: Db, workspaceId: string, versionId: string) {
+  const [row] = await db
+    .select()
+    .from(metricSnapshots)
+    .where(and(eq(metricSnapshots.workspaceId, workspaceId), eq(metricSnapshots.evalVersionId, versionId)))
+    .orderBy(desc(metricSnapshots.createdAt))
+    .limit(1);
+  return row ?? null;
+}
+
+export async function insertSnapshot(db: Db, values: typeof metricSnapshots.$inferInsert) {
+  await db.insert(metricSnapshots).values(values);
+}
+
+export async function snapshotsOf(db: Db, workspaceId: string, versionIds: string[], limitPerVersion = 200) {
+  if (versionIds.length === 0) return [];
+  return db
+    .select()
+    .from(metricSnapshots)
+    .where(and(eq(metricSnapshots.workspaceId, workspaceId), inArray(metricSnapshots.evalVersionId, versionIds)))
+    .orderBy(asc(metricSnapshots.createdAt))
+    .limit(limitPerVersion * versionIds.length);
+}
+
+/** Versions whose executions or set labels changed since their latest snapshot (or that have none): the periodic job's work. */
+export async function versionsNeedingSnapshot(db: Db, workspaceId: string) {
+  const result = await db.execute(sql`
+    select ev.id as version_id, e.eval_set_id
+    from eval_versions ev join evals e on e.id = ev.eval_id
+    left join lateral (select max(s.created_at) as at from metric_snapshots s where s.eval_version_id = ev.id) last on true
+    where ev.workspace_id = ${workspaceId}
+      and (last.at is null
+        or exists (select 1 from feedback f where f.workspace_id = ${workspaceId} and f.eval_set_id = e.eval_set_id and f.updated_at > last.at)
+        or exists (select 1 from resolutions r where r.workspace_id = ${workspaceId} and r.eval_set_id = e.eval_set_id and r.updated_at > last.at)
+        or exists (select 1 from executions x where x.workspace_id = ${workspaceId} and x.eval_version_id = ev.id and x.created_at > last.at))`);
+  return rowsOf<{ version_id: string; eval_set_id: string }>(result).map((r) => ({ versionId: r.version_id, evalSetId: r.eval_set_id }));
+}
