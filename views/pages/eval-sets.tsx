@@ -126,6 +126,9 @@ export function EvalSetOverviewPage(props: OverviewProps) {
       <blockquote class="rubric" safe>{set.rubric}</blockquote>
       <div class="overview-actions">
         {set.archivedAt ? "" : <a href={`/eval-sets/${set.id}/review`} class="button primary">Start reviewing</a>}
+        <a href={`/evals?eval_set=${set.id}#generate-form`} class="button">Generate eval</a>
+        <a href={`/eval-sets/${set.id}/matrix`} class="button">Compare versions</a>
+        <a href={`/eval-sets/${set.id}/metrics`} class="button">Metrics</a>
         <a href={`/eval-sets/${set.id}/agreement`} class="button">Agreement</a>
         <a href={`/eval-sets/${set.id}/export.csv`} class="button" download="">Export CSV</a>
         <a href={`/eval-sets/${set.id}/export.jsonl`} class="button" download="">Export JSONL</a>

@@ -1,7 +1,7 @@
 // Demo data: seeded at setup, marked as demo, removable in one click without touching the user's own traces.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
-import { evalSets, traces, workspaces } from "../../db/schema";
+import { evalSets, queueItems, traces, workspaces } from "../../db/schema";
 import { createTestApp, setUpOwner, type TestApp } from "../../../test/support/app";
 import { insertTraces, makeTrace } from "../../../test/support/traces";
 import { DEMO_TRACE_COUNT } from "./service";
@@ -21,6 +21,7 @@ test("setup seeds the demo set, the banner offers removal, and removal keeps the
   expect(sets.length).toBe(1);
   expect(sets[0]!.isDemo).toBe(true);
   expect(sets[0]!.rubric.length).toBeGreaterThan(20);
+  expect((await t.deps.database.db.select().from(queueItems).where(eq(queueItems.evalSetId, sets[0]!.id))).length).toBe(DEMO_TRACE_COUNT);
 
   const page = await (await t.request("/traces", { cookie })).text();
   expect(page).toContain("demo data");
@@ -32,6 +33,7 @@ test("setup seeds the demo set, the banner offers removal, and removal keeps the
   const left = await t.deps.database.db.select().from(traces).where(eq(traces.workspaceId, workspace!.id));
   expect(left.map((r) => r.externalId)).toEqual(["mine"]);
   expect(await t.deps.database.db.select().from(evalSets)).toEqual([]);
+  expect(await t.deps.database.db.select().from(queueItems)).toEqual([]);
   expect((await t.deps.database.db.select().from(workspaces))[0]!.hasDemoData).toBe(false);
   expect(await (await t.request("/traces", { cookie })).text()).not.toContain('hx-post="/demo/remove"');
 }, 30_000);

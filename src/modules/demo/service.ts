@@ -3,6 +3,7 @@ import type { Database } from "../../db/client";
 import { storeTraces } from "../traces/service";
 import { DEMO_EVAL_SET, generateDemoTraces } from "./generate";
 import * as q from "./queries";
+import { addTracesToQueue } from "../review/service";
 
 export const DEMO_TRACE_COUNT = 300;
 const INSERT_BATCH = 100;
@@ -15,7 +16,9 @@ export async function seedDemoData(database: Database, workspaceId: string, now 
       generated.slice(i, i + INSERT_BATCH).map((t) => ({ workspaceId, source: "demo", externalId: t.externalId, raw: t.raw, normalized: t.normalized, isDemo: true })),
     );
   }
-  await q.insertDemoEvalSet(database.db, workspaceId, DEMO_EVAL_SET.name, DEMO_EVAL_SET.rubric);
+  const evalSetId = await q.insertDemoEvalSet(database.db, workspaceId, DEMO_EVAL_SET.name, DEMO_EVAL_SET.rubric);
+  // The demo set's review queue holds every demo trace, so a newcomer can start labeling at once.
+  await addTracesToQueue(database, workspaceId, evalSetId, await q.demoTraceIds(database.db, workspaceId));
   await q.setHasDemoData(database.db, workspaceId, true);
   return { traces: generated.length };
 }

@@ -54,9 +54,10 @@ export function evalRoutes(deps: AppDeps) {
 
   return new Elysia()
     .use(requireAuth(deps))
-    .get("/evals", async ({ auth, request }) => {
+    .get("/evals", async ({ auth, request, query }) => {
       const { evals } = await service.listEvalsPage(deps.database, auth.workspace.id);
-      const body = (<EvalsListPage evals={evals} form={await generateForm(auth)} />) as string;
+      // ?eval_set= preselects the set when arriving from an eval set's page.
+      const body = (<EvalsListPage evals={evals} form={await generateForm(auth, { selectedEvalSetId: query.eval_set })} />) as string;
       return renderPage(request, auth, { title: "Evals", section: "eval-code", body });
     })
     .post("/evals/generate", async ({ auth, body, request }) => {

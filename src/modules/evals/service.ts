@@ -1,5 +1,6 @@
 // Evals and versions: lookups, generated and hand-written versions (checked and tested), activation, diffs.
 import type { Database } from "../../db/client";
+import { settledLabels } from "../generation/service";
 import { NotFoundError, ValidationError } from "../../http/errors";
 import { agreementMetrics } from "../metrics/agreement";
 import * as generationQueries from "../generation/queries";
@@ -80,7 +81,7 @@ export async function saveHandVersion(database: Database, input: { workspaceId: 
   if (!/^\s*def evaluate\s*\(/m.test(code)) throw new CodeRejectedError("The code must define evaluate(trace).");
   const problems = await staticProblems(code);
   if (problems) throw new CodeRejectedError(`The static check rejected the code:\n${problems}`);
-  const { labels } = await generationQueries.labelsForGeneration(database.db, input.workspaceId, evaluation.evalSetId);
+  const { labels } = await settledLabels(database, input.workspaceId, evaluation.evalSetId);
   const traces = await generationQueries.normalizedTraces(database.db, input.workspaceId, labels.map((l) => l.traceId));
   const usable = labels.filter((l) => l.label !== "neutral" && traces.has(l.traceId));
   const result = await runInSandbox(code, usable.map((l) => ({ id: l.traceId, trace: traces.get(l.traceId)! })), { timeoutMs: input.timeoutMs });

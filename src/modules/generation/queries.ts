@@ -1,5 +1,5 @@
 // Database access for generation: the labels and traces a run learns from, runs, and their candidates. Every query filters by workspace.
-import { and, asc, desc, eq, inArray } from "drizzle-orm";
+import { and, asc, countDistinct, desc, eq, inArray } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { feedback, generationCandidates, generationRuns, traces } from "../../db/schema";
 
@@ -15,32 +15,13 @@ export interface TraceLabel {
   notes: string[];
 }
 
-/**
- * Per-trace labels from raw feedback: the majority of the non-neutral labels; a trace whose reviewers split evenly
- * is left out (counted in `tied`), one with only neutral labels is neutral. This is the one place to swap for the
- * review module's resolved ground truth (groundTruthLabels) once it lands.
- */
-export async function labelsForGeneration(db: Db, workspaceId: string, evalSetId: string): Promise<{ labels: TraceLabel[]; tied: number }> {
-  const rows = await db
-    .select({ id: feedback.id, traceId: feedback.traceId, label: feedback.label, note: feedback.note })
+/** How many traces of the set carry at least one label (settled or disputed). */
+export async function labelledTraceCount(db: Db, workspaceId: string, evalSetId: string): Promise<number> {
+  const [row] = await db
+    .select({ n: countDistinct(feedback.traceId) })
     .from(feedback)
-    .where(and(eq(feedback.workspaceId, workspaceId), eq(feedback.evalSetId, evalSetId)))
-    .orderBy(asc(feedback.traceId), asc(feedback.id));
-  const byTrace = new Map<string, typeof rows>();
-  for (const row of rows) byTrace.set(row.traceId, [...(byTrace.get(row.traceId) ?? []), row]);
-  const labels: TraceLabel[] = [];
-  let tied = 0;
-  for (const [traceId, group] of byTrace) {
-    const positives = group.filter((r) => r.label === "positive").length;
-    const negatives = group.filter((r) => r.label === "negative").length;
-    if (positives === negatives && positives > 0) {
-      tied++;
-      continue;
-    }
-    const label = positives > negatives ? "positive" : negatives > positives ? "negative" : "neutral";
-    labels.push({ traceId, label, feedbackIds: group.map((r) => r.id), notes: group.map((r) => r.note.trim()).filter(Boolean) });
-  }
-  return { labels, tied };
+    .where(and(eq(feedback.workspaceId, workspaceId), eq(feedback.evalSetId, evalSetId)));
+  return row?.n ?? 0;
 }
 
 /** Normalized traces by id, with `id` set to the stored trace id (what evals and executions key on). */

@@ -1,5 +1,6 @@
 // Eval generation: candidates from the synthesizer and the LLM, scored on shared k-fold splits, the best kept as a version; refinement likewise.
 import type { Database } from "../../db/client";
+import { groundTruthLabels } from "../review/service";
 import { NotFoundError, ValidationError } from "../../http/errors";
 import { enqueueJob } from "../../jobs/queue";
 import { cachedClient } from "../../llm/cache";
@@ -105,8 +106,19 @@ async function enqueueRun(database: Database, input: { workspaceId: string; eval
   return { run, job };
 }
 
+/**
+ * The set's ground truth, as the review queue settles it (a resolution, else the label every reviewer gave);
+ * traces whose reviewers disagree and nobody resolved are left out and counted in `tied`.
+ */
+export async function settledLabels(database: Database, workspaceId: string, evalSetId: string): Promise<{ labels: q.TraceLabel[]; tied: number }> {
+  const truth = await groundTruthLabels(database, workspaceId, evalSetId);
+  const labelled = await q.labelledTraceCount(database.db, workspaceId, evalSetId);
+  const labels = truth.map((t) => ({ traceId: t.traceId, label: t.label, feedbackIds: t.feedbackIds, notes: t.notes.map((n) => n.trim()).filter(Boolean) }));
+  return { labels, tied: Math.max(0, labelled - truth.filter((t) => t.reviewers > 0).length) };
+}
+
 async function loadLabelledSet(database: Database, workspaceId: string, evalSetId: string, folds: number): Promise<LabelledSet> {
-  const { labels, tied } = await q.labelsForGeneration(database.db, workspaceId, evalSetId);
+  const { labels, tied } = await settledLabels(database, workspaceId, evalSetId);
   const traces = await q.normalizedTraces(database.db, workspaceId, labels.map((l) => l.traceId));
   const usable = labels.filter((l) => l.label !== "neutral" && traces.has(l.traceId));
   const examples = usable.map((l) => ({ traceId: l.traceId, trace: traces.get(l.traceId)!, label: l.label as "positive" | "negative", notes: l.notes }));
