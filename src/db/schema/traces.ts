@@ -43,6 +43,8 @@ export const traces = pgTable("traces", {
 }, (t) => [
   uniqueIndex("traces_source_external_idx").on(t.workspaceId, t.source, t.externalId),
   index("traces_list_idx").on(t.workspaceId, t.timestamp.desc(), t.id.desc()),
+  // Eval runs walk a workspace's traces in id order, page by page.
+  index("traces_workspace_id_idx").on(t.workspaceId, t.id),
   index("traces_name_idx").on(t.workspaceId, t.name),
   index("traces_tags_idx").using("gin", t.tags),
   index("traces_tool_names_idx").using("gin", t.toolNames),

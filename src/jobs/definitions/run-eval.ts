@@ -8,6 +8,8 @@ import { EvalLoadError, runBatch, SandboxUnavailableError, type TraceItem, type 
 const PAGE = 500;
 const WRITE_BATCH = 250;
 const PROGRESS_EVERY_MS = 500;
+/** Runs over at least this many traces refresh planner statistics first (a bulk import may have just landed). */
+const STATISTICS_FROM = 5_000;
 
 export const runEvalJob = defineJob<RunEvalPayload>({
   type: RUN_EVAL_JOB,
@@ -26,14 +28,15 @@ export const runEvalJob = defineJob<RunEvalPayload>({
     const counts = { done: 0, total, passed: 0, failed: 0, errors: 0 };
     await ctx.progress({ ...counts, rate: 0 });
     if (total === 0) return { ...counts };
+    if (total >= STATISTICS_FROM) await q.refreshPlannerStatistics(db);
 
     async function* pendingTraces(): AsyncGenerator<TraceItem> {
       let afterId: string | null = null;
       while (true) {
         const page = await q.pendingTracesPage(db, workspaceId, scope, evalVersionId, since, onlyMissing, afterId, PAGE);
-        for (const row of page) yield { id: row.id, traceJson: row.normalizedJson };
-        if (page.length < PAGE) return;
-        afterId = page.at(-1)!.id;
+        for (const row of page.rows) yield { id: row.id, traceJson: row.normalizedJson };
+        if (page.exhausted) return;
+        afterId = page.lastId;
       }
     }
 

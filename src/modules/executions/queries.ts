@@ -38,7 +38,11 @@ export async function countPending(db: Db, workspaceId: string, scope: RunScope,
   return row?.n ?? 0;
 }
 
-/** One page of pending traces after `afterId`, in id order: constant memory however many traces there are. */
+/**
+ * The next page of the run: up to `limit` traces in scope after `afterId` (id order, constant memory), minus those
+ * already finished. Done-ness is probed by id against the (version, trace) index rather than planned as an anti-join,
+ * whose plan degrades while the run itself keeps adding executions.
+ */
 export async function pendingTracesPage(
   db: Db,
   workspaceId: string,
@@ -48,20 +52,40 @@ export async function pendingTracesPage(
   onlyMissing: boolean,
   afterId: string | null,
   limit: number,
-) {
-  return db
-    .select({ id: traces.id, normalizedJson: sql<string>`${traces.normalized}::text` })
+): Promise<{ rows: { id: string; normalizedJson: string }[]; lastId: string | null; exhausted: boolean }> {
+  const candidates = await db
+    .select({ id: traces.id })
     .from(traces)
-    .where(
-      and(
-        scopeCondition(workspaceId, scope),
-        normalizedOnly,
-        afterId ? gt(traces.id, afterId) : undefined,
-        pendingCondition(evalVersionId, since, onlyMissing),
-      ),
-    )
-    .orderBy(asc(traces.id))
+    .where(and(scopeCondition(workspaceId, scope), normalizedOnly, afterId ? gt(traces.id, afterId) : undefined))
+    .orderBy(asc(traces.workspaceId), asc(traces.id))
     .limit(limit);
+  const ids = candidates.map((c) => c.id);
+  if (ids.length === 0) return { rows: [], lastId: afterId, exhausted: true };
+  const finished = onlyMissing
+    ? sql`${executions.errorKind} is null`
+    : sql`${executions.createdAt} >= ${(since ?? new Date(0)).toISOString()}::timestamptz`;
+  const done = await db
+    .select({ traceId: executions.traceId })
+    .from(executions)
+    .where(and(eq(executions.evalVersionId, evalVersionId), inArray(executions.traceId, ids), finished));
+  const doneIds = new Set(done.map((d) => d.traceId));
+  const pendingIds = ids.filter((id) => !doneIds.has(id));
+  const rows = pendingIds.length
+    ? await db
+        .select({ id: traces.id, normalizedJson: sql<string>`${traces.normalized}::text` })
+        .from(traces)
+        .where(inArray(traces.id, pendingIds))
+        .orderBy(asc(traces.id))
+    : [];
+  return { rows, lastId: ids.at(-1)!, exhausted: ids.length < limit };
+}
+
+/**
+ * Refreshes the planner's statistics of the two tables a run reads. Right after a bulk import (or while a run
+ * fills executions) they are stale, and the page query then sorts the whole workspace instead of walking an index.
+ */
+export async function refreshPlannerStatistics(db: Db) {
+  await db.execute(sql`analyze ${traces}, ${executions}`);
 }
 
 export type ExecutionInsert = typeof executions.$inferInsert;

@@ -1,0 +1,1 @@
+CREATE INDEX "traces_workspace_id_idx" ON "traces" USING btree ("workspace_id","id");
