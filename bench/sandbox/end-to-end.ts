@@ -2,6 +2,9 @@
 // Compares with the jailed batch over the same traces held in memory (the sandbox's own limit), and samples peak RSS.
 // Run: bun bench/sandbox/end-to-end.ts [--sizes 10000,100000] [--databases pglite,postgres]
 import { eq } from "drizzle-orm";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { openDatabase, type Database } from "../../src/db/client.ts";
 import { migrate } from "../../src/db/migrate.ts";
 import { jobs, workspaces } from "../../src/db/schema/index.ts";
@@ -44,11 +47,14 @@ async function inMemoryBatch(count: number): Promise<number> {
 
 async function withDatabase(kind: string, use: (database: Database) => Promise<void>) {
   if (kind === "pglite") {
-    const database = await openDatabase({ kind: "pglite-memory" });
+    // On disk, as iofold runs it: an in-memory PGlite would count the whole data set as this process's RSS.
+    const dir = mkdtempSync(join(tmpdir(), "iofold-e2e-"));
+    const database = await openDatabase({ kind: "pglite", dir });
     try {
       await use(database);
     } finally {
       await database.close();
+      rmSync(dir, { recursive: true, force: true });
     }
     return;
   }

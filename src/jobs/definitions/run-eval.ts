@@ -30,23 +30,33 @@ export const runEvalJob = defineJob<RunEvalPayload>({
     if (total === 0) return { ...counts };
     if (total >= STATISTICS_FROM) await q.refreshPlannerStatistics(db);
 
+    // The next page is fetched while the jail works through the current one.
     async function* pendingTraces(): AsyncGenerator<TraceItem> {
-      let afterId: string | null = null;
+      const fetchPage = (afterId: string | null) => {
+        const page = q.pendingTracesPage(db, workspaceId, scope, evalVersionId, since, onlyMissing, afterId, PAGE);
+        page.catch(() => {}); // a prefetch abandoned by a cancelled run must not surface as an unhandled rejection
+        return page;
+      };
+      let next = fetchPage(null);
       while (true) {
-        const page = await q.pendingTracesPage(db, workspaceId, scope, evalVersionId, since, onlyMissing, afterId, PAGE);
+        const page = await next;
+        if (!page.exhausted) next = fetchPage(page.lastId);
         for (const row of page.rows) yield { id: row.id, traceJson: row.normalizedJson };
         if (page.exhausted) return;
-        afterId = page.lastId;
       }
     }
 
     const started = performance.now();
     let lastProgress = started;
     let pending: TraceResult[] = [];
+    // One write in flight at a time, overlapping the jail; waiting for it before the next bounds memory.
+    let writing: Promise<void> = Promise.resolve();
     const flush = async () => {
-      const ranAt = new Date();
-      await q.upsertExecutions(db, pending.map((r) => executionRow(workspaceId, evalVersionId, r, ranAt)));
+      const batch = pending;
       pending = [];
+      await writing;
+      const ranAt = new Date();
+      writing = q.upsertExecutions(db, batch.map((r) => executionRow(workspaceId, evalVersionId, r, ranAt)));
     };
 
     try {
@@ -64,9 +74,11 @@ export const runEvalJob = defineJob<RunEvalPayload>({
         }
       }
       await flush();
+      await writing;
     } catch (error) {
       // Results already received are kept: a resumed run skips them.
-      await flush();
+      await flush().catch(() => {});
+      await writing.catch(() => {});
       if (error instanceof EvalLoadError) {
         const details = error.staticErrors.map((e) => e.message).join("; ");
         throw new PermanentJobError(`The eval could not load (${error.kind}): ${details || error.message}`);

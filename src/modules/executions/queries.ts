@@ -90,25 +90,37 @@ export async function refreshPlannerStatistics(db: Db) {
 
 export type ExecutionInsert = typeof executions.$inferInsert;
 
-/** One row per (version, trace): a rerun replaces the old result and stamps the time it ran. */
+/**
+ * One row per (version, trace): a rerun replaces the old result and stamps the time it ran. The batch travels as
+ * one JSON parameter expanded by Postgres (jsonb_to_recordset), not thousands of bound parameters: measurably
+ * less CPU on both sides of the connection for the run's hottest write.
+ */
 export async function upsertExecutions(db: Db, rows: ExecutionInsert[]) {
   if (rows.length === 0) return;
-  await db
-    .insert(executions)
-    .values(rows)
-    .onConflictDoUpdate({
-      target: [executions.evalVersionId, executions.traceId],
-      set: {
-        passed: sql`excluded.passed`,
-        reason: sql`excluded.reason`,
-        errorKind: sql`excluded.error_kind`,
-        errorMessage: sql`excluded.error_message`,
-        traceback: sql`excluded.traceback`,
-        stdout: sql`excluded.stdout`,
-        durationMs: sql`excluded.duration_ms`,
-        createdAt: sql`excluded.created_at`,
-      },
-    });
+  const batch = JSON.stringify(
+    rows.map((r) => ({
+      id: r.id ?? Bun.randomUUIDv7(),
+      workspace_id: r.workspaceId,
+      eval_version_id: r.evalVersionId,
+      trace_id: r.traceId,
+      passed: r.passed ?? null,
+      reason: r.reason ?? null,
+      error_kind: r.errorKind ?? null,
+      error_message: r.errorMessage ?? null,
+      traceback: r.traceback ?? null,
+      stdout: r.stdout ?? null,
+      duration_ms: r.durationMs ?? null,
+      created_at: (r.createdAt ?? new Date()).toISOString(),
+    })),
+  );
+  await db.execute(sql`
+    insert into ${executions} (id, workspace_id, eval_version_id, trace_id, passed, reason, error_kind, error_message, traceback, stdout, duration_ms, created_at)
+    select id, workspace_id, eval_version_id, trace_id, passed, reason, error_kind, error_message, traceback, stdout, duration_ms, created_at
+    from jsonb_to_recordset(${batch}::jsonb) as r(id text, workspace_id text, eval_version_id text, trace_id text, passed boolean, reason text,
+      error_kind text, error_message text, traceback text, stdout text, duration_ms double precision, created_at timestamptz)
+    on conflict (eval_version_id, trace_id) do update set
+      passed = excluded.passed, reason = excluded.reason, error_kind = excluded.error_kind, error_message = excluded.error_message,
+      traceback = excluded.traceback, stdout = excluded.stdout, duration_ms = excluded.duration_ms, created_at = excluded.created_at`);
 }
 
 export async function executionSummary(db: Db, workspaceId: string, evalVersionId: string) {
