@@ -1,22 +1,11 @@
 // Export inputs: the format, and the filter of a version's executions (verdict, error kind, label, run date, cursor).
 import { z } from "zod";
+import { optionalDate } from "../../http/query-params";
 import { executionErrorKinds, exportFormats, labels } from "../../db/schema";
 
 export const formatInput = z.enum(exportFormats, { message: "Format: csv, jsonl or xlsx." });
 export type ExportFormat = z.output<typeof formatInput>;
 
-const optionalDate = z
-  .string()
-  .optional()
-  .transform((v, ctx) => {
-    if (!v) return undefined;
-    const date = new Date(v);
-    if (Number.isNaN(date.getTime())) {
-      ctx.addIssue({ code: "custom", message: `"${v}" is not a date (use YYYY-MM-DD or ISO 8601)` });
-      return z.NEVER;
-    }
-    return date;
-  });
 
 export const executionFilterInput = z.object({
   verdict: z.union([z.enum(["pass", "fail", "error"]), z.literal("")]).optional().transform((v) => v || undefined),

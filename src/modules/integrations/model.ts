@@ -1,5 +1,6 @@
 // Integration inputs (add/edit a Langfuse project, start an import) parsed by zod, and the view types of the page.
 import { z } from "zod";
+import { optionalDate as sharedOptionalDate } from "../../http/query-params";
 
 const trimmed = (max: number) => z.string().trim().max(max);
 const optionalText = z.string().trim().max(200).optional().transform((v) => (v ? v : undefined));
@@ -31,18 +32,8 @@ export const integrationInput = z.object({
 
 export type IntegrationInput = z.output<typeof integrationInput>;
 
-const optionalDate = z
-  .string()
-  .optional()
-  .transform((v, ctx) => {
-    if (!v) return undefined;
-    const date = new Date(v);
-    if (Number.isNaN(date.getTime())) {
-      ctx.addIssue({ code: "custom", message: `"${v}" is not a date (use YYYY-MM-DD or ISO 8601)` });
-      return z.NEVER;
-    }
-    return date.toISOString();
-  });
+/** Import filters keep dates as ISO strings: they travel in job payloads as JSON. */
+const optionalDate = sharedOptionalDate.transform((date) => date?.toISOString());
 
 /** What to import from Langfuse; every field narrows the import, none means everything. */
 export const importFilterInput = z.object({

@@ -1,20 +1,8 @@
 // Matrix inputs (filters, sort, keyset cursor, versions shown) parsed from query strings, and the row shapes the page renders.
 import { z } from "zod";
+import { optionalDate, optionalText } from "../../http/query-params";
 import { executionErrorKinds, labels, type Label } from "../../db/schema";
 
-const optionalText = z.string().trim().max(200).optional().transform((v) => (v ? v : undefined));
-const optionalDate = z
-  .string()
-  .optional()
-  .transform((v, ctx) => {
-    if (!v) return undefined;
-    const date = new Date(v);
-    if (Number.isNaN(date.getTime())) {
-      ctx.addIssue({ code: "custom", message: `"${v}" is not a date (use YYYY-MM-DD or ISO 8601)` });
-      return z.NEVER;
-    }
-    return date;
-  });
 /** An enum where an empty form value means "any". */
 const blankable = <const T extends readonly [string, ...string[]]>(values: T) =>
   z.union([z.enum(values), z.literal("")]).optional().transform((v) => (v ? (v as T[number]) : undefined));

@@ -1,19 +1,7 @@
 // Trace list filters and cursors: parsed from query strings, shared by the page and the API.
 import { z } from "zod";
+import { optionalDate, optionalText } from "../../http/query-params";
 
-const optionalText = z.string().trim().max(200).optional().transform((v) => (v ? v : undefined));
-const optionalDate = z
-  .string()
-  .optional()
-  .transform((v, ctx) => {
-    if (!v) return undefined;
-    const date = new Date(v);
-    if (Number.isNaN(date.getTime())) {
-      ctx.addIssue({ code: "custom", message: `"${v}" is not a date (use YYYY-MM-DD or ISO 8601)` });
-      return z.NEVER;
-    }
-    return date;
-  });
 
 const optionalNumber = (what: string) =>
   z
