@@ -1,13 +1,22 @@
-// Periodic work beside the worker: once a minute, enqueues the integration syncs whose user-set schedule is due.
+// Periodic work beside the worker: every minute, due integration syncs; every ten, metric snapshots of changed versions.
 import type { Database } from "../db/client";
 import type { Logger } from "../logger";
 import { enqueueDueSyncs } from "../modules/integrations/service";
+import { snapshotAllWorkspaces } from "../modules/eval-metrics/service";
+
+const SNAPSHOT_EVERY_TICKS = 10;
 
 export function startScheduler(options: { database: Database; logger: Logger; everyMs?: number }): { stop(): void } {
+  let ticks = 0;
   const tick = async () => {
     try {
       const enqueued = await enqueueDueSyncs(options.database);
       if (enqueued > 0) options.logger.info("scheduled syncs enqueued", { enqueued });
+      // Snapshots are written only when counts changed, so several processes ticking at once add nothing twice.
+      if (ticks++ % SNAPSHOT_EVERY_TICKS === 0) {
+        const written = await snapshotAllWorkspaces(options.database);
+        if (written > 0) options.logger.info("metric snapshots written", { written });
+      }
     } catch (error) {
       options.logger.warn("scheduler tick failed", { error: String(error) });
     }

@@ -160,3 +160,9 @@ export async function versionsNeedingSnapshot(db: Db, workspaceId: string) {
         or exists (select 1 from executions x where x.workspace_id = ${workspaceId} and x.eval_version_id = ev.id and x.created_at > last.at))`);
   return rowsOf<{ version_id: string; eval_set_id: string }>(result).map((r) => ({ versionId: r.version_id, evalSetId: r.eval_set_id }));
 }
+
+/** Workspaces that have eval versions: the periodic snapshot visits only these (a system-level scan by design). */
+export async function workspacesWithVersions(db: Db): Promise<string[]> {
+  const result = await db.execute(sql`select distinct workspace_id from eval_versions`);
+  return rowsOf<{ workspace_id: string }>(result).map((r) => r.workspace_id);
+}

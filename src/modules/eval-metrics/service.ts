@@ -103,3 +103,10 @@ export async function snapshotChangedVersions(database: Database, workspaceId: s
   }
   return written;
 }
+
+/** The scheduler's periodic pass: every workspace's changed versions get a snapshot, so trends follow label changes. */
+export async function snapshotAllWorkspaces(database: Database): Promise<number> {
+  let written = 0;
+  for (const workspaceId of await q.workspacesWithVersions(database.db)) written += await snapshotChangedVersions(database, workspaceId);
+  return written;
+}
