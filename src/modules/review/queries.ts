@@ -165,38 +165,29 @@ function claimed(result: unknown): ClaimedItem | null {
   return row ? { id: row.id, traceId: row.trace_id } : null;
 }
 
-/** The reviewer's own live reservation (after a reload, the item they were on), renewed. */
-export async function renewOwnReservation(db: Conn, scope: ClaimScope, reservationSeconds: number): Promise<ClaimedItem | null> {
-  const result = await db.execute(sql`
-    update queue_items set reserved_until = now() + make_interval(secs => ${reservationSeconds})
-    where id = (
-      select qi.id from queue_items qi
-      where ${servableSql(scope)} and qi.reserved_by = ${scope.userId} and qi.reserved_until > now()
-      order by qi.label_count, qi.priority, qi.sort_key, qi.id
-      limit 1
-      for update skip locked
-    )
-    returning id, trace_id`);
-  return claimed(result);
-}
-
 /**
- * Reserves the next item for the reviewer: fewest labels first, then the queue's order. Items reserved to
- * someone else are passed over until their reservation expires; SKIP LOCKED keeps concurrent claims apart.
- * `skipped` chooses between items the reviewer has not skipped (first pass) and those they have (when nothing else is left).
+ * Reserves the item the reviewer should see next, in one statement: their own live reservation first (after a
+ * reload, the item they were on), renewed; else the next item by fewest labels, then the queue's order, among
+ * those they have not skipped; else one they skipped (when nothing else is left). Items reserved to someone else
+ * are passed over until their reservation expires; SKIP LOCKED keeps concurrent claims apart. `coalesce` runs
+ * each candidate query only when the ones before it found nothing.
  */
-export async function claimNextItem(db: Conn, scope: ClaimScope, reservationSeconds: number, skipped: boolean): Promise<ClaimedItem | null> {
+export async function claimItem(db: Conn, scope: ClaimScope, reservationSeconds: number): Promise<ClaimedItem | null> {
+  const order = sql`order by qi.label_count, qi.priority, qi.sort_key, qi.id limit 1 for update skip locked`;
   const skip = sql`(select 1 from queue_skips k where k.eval_set_id = qi.eval_set_id and k.trace_id = qi.trace_id and k.user_id = ${scope.userId} limit 1)`;
-  const result = await db.execute(sql`
-    update queue_items set reserved_by = ${scope.userId}, reserved_until = now() + make_interval(secs => ${reservationSeconds})
-    where id = (
+  const claimable = (skipped: boolean) => sql`(
       select qi.id from queue_items qi
       where ${servableSql(scope)}
         and (qi.reserved_until is null or qi.reserved_until < now() or qi.reserved_by = ${scope.userId})
         and ${skip} is ${skipped ? sql`not null` : sql`null`}
-      order by qi.label_count, qi.priority, qi.sort_key, qi.id
-      limit 1
-      for update skip locked
+      ${order}
+    )`;
+  const result = await db.execute(sql`
+    update queue_items set reserved_by = ${scope.userId}, reserved_until = now() + make_interval(secs => ${reservationSeconds})
+    where id = coalesce(
+      (select qi.id from queue_items qi where ${servableSql(scope)} and qi.reserved_by = ${scope.userId} and qi.reserved_until > now() ${order}),
+      ${claimable(false)},
+      ${claimable(true)}
     )
     returning id, trace_id`);
   return claimed(result);
@@ -313,14 +304,55 @@ export async function findHistoryByOp(db: Conn, workspaceId: string, opId: strin
 
 type HistoryEntry = Parameters<typeof insertHistory>[1][number];
 
-/** Records one change under the client's op id; false when that op id was recorded before (a retry). */
-export async function insertHistoryOnce(tx: Conn, entry: HistoryEntry & { opId: string }): Promise<boolean> {
-  const rows = await tx
-    .insert(feedbackHistory)
-    .values(historyValues(entry))
-    .onConflictDoNothing({ target: [feedbackHistory.workspaceId, feedbackHistory.opId] })
-    .returning({ id: feedbackHistory.id });
-  return rows.length > 0;
+/**
+ * The reviewer's feedback row for the trace of an item. Takes the item id rather than its trace id so it can be
+ * sent together with the item lock (`lockItemWithSet`) instead of after it: queued behind the lock on the same
+ * connection, it still reads a snapshot taken once the lock is held.
+ */
+export async function findFeedbackForItem(db: Conn, workspaceId: string, evalSetId: string, itemId: string, userId: string): Promise<FeedbackRow | null> {
+  const itemTrace = sql`(select ${queueItems.traceId} from ${queueItems} where ${queueItems.id} = ${itemId} and ${queueItems.workspaceId} = ${workspaceId} and ${queueItems.evalSetId} = ${evalSetId})`;
+  const [row] = await db
+    .select()
+    .from(feedback)
+    .where(and(eq(feedback.workspaceId, workspaceId), eq(feedback.evalSetId, evalSetId), eq(feedback.userId, userId), sql`${feedback.traceId} = ${itemTrace}`));
+  return row ?? null;
+}
+
+/**
+ * Applies one reviewer's label change in a single statement: records it under the client's op id and, only when
+ * that op id is new, writes the feedback row (update of `current`, or insert) and the item's label count and
+ * reservation. False when the op id was recorded before (a retry): then nothing is written.
+ */
+export async function recordLabelChange(
+  tx: Tx,
+  entry: HistoryEntry & { opId: string },
+  item: { id: string; releaseReservation: boolean },
+  current: FeedbackRow | null,
+  next: { label: Label; note: string },
+): Promise<boolean> {
+  const h = historyValues(entry);
+  // Timestamps are written from JS (millisecond precision) so a snapshot restores them exactly.
+  const now = new Date().toISOString();
+  const writeFeedback = current
+    ? sql`update feedback set label = ${next.label}, note = ${next.note}, updated_at = ${now}::timestamptz
+        where id = ${current.id} and exists (select 1 from recorded)`
+    : sql`insert into feedback (id, workspace_id, eval_set_id, trace_id, user_id, label, note, created_at, updated_at)
+        select ${Bun.randomUUIDv7()}, ${entry.workspaceId}, ${entry.evalSetId}, ${entry.traceId}, ${entry.reviewerId}, ${next.label}, ${next.note}, ${now}::timestamptz, ${now}::timestamptz
+        where exists (select 1 from recorded)`;
+  const release = item.releaseReservation ? sql`, reserved_by = null, reserved_until = null` : sql``;
+  const result = await tx.execute(sql`
+    with recorded as (
+      insert into feedback_history (id, workspace_id, eval_set_id, trace_id, reviewer_id, actor_id, action, from_label, from_note, to_label, to_note, previous, op_id, batch_id)
+      values (${Bun.randomUUIDv7()}, ${h.workspaceId}, ${h.evalSetId}, ${h.traceId}, ${h.reviewerId}, ${h.actorId}, ${h.action}, ${h.fromLabel}, ${h.fromNote},
+        ${h.toLabel}, ${h.toNote}, ${h.previous === null ? null : JSON.stringify(h.previous)}::jsonb, ${h.opId}, ${h.batchId})
+      on conflict (workspace_id, op_id) do nothing
+      returning id
+    ), written as (${writeFeedback}), counted as (
+      update queue_items set label_count = label_count + ${current ? 0 : 1} ${release}
+      where id = ${item.id} and exists (select 1 from recorded)
+    )
+    select count(*)::int as recorded from recorded`);
+  return Number(rowsOf<{ recorded: number }>(result)[0]?.recorded ?? 0) > 0;
 }
 
 function historyValues(v: HistoryEntry) {

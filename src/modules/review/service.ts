@@ -120,10 +120,7 @@ export async function nextItem(database: Database, scope: ReviewerScope, exclude
   if (set.archivedAt) return null;
   const queue = found.queue ?? (await ensureQueue(database, scope.workspaceId, scope.evalSetId));
   const claim = { ...scope, labelsPerTrace: set.labelsPerTrace, exclude };
-  const item =
-    (await q.renewOwnReservation(database.db, claim, queue.reservationSeconds)) ??
-    (await q.claimNextItem(database.db, claim, queue.reservationSeconds, false)) ??
-    (await q.claimNextItem(database.db, claim, queue.reservationSeconds, true));
+  const item = await q.claimItem(database.db, claim, queue.reservationSeconds);
   return item ? { itemId: item.id, traceId: item.traceId, myLabel: null, myNote: "" } : null;
 }
 
@@ -147,32 +144,53 @@ export interface SavedLabel {
 /**
  * Saves the reviewer's label and/or note for an item, in one transaction with its history row. The item row is
  * locked, so when the set asks for N labels no (N+1)th reviewer can add one: they get a 409 instead.
+ * Round trips are what a save costs at scale: the lock and the two reads it guards go out together, and the
+ * history row, feedback row and item counts are written by one statement.
  */
 export async function saveLabel(database: Database, scope: ReviewerScope, input: LabelInput): Promise<SavedLabel> {
   return database.db.transaction(async (tx) => {
-    const locked = await q.lockItemWithSet(tx, scope.workspaceId, scope.evalSetId, input.item_id);
+    const [locked, current, landed] = await inOrder(database, [
+      () => q.lockItemWithSet(tx, scope.workspaceId, scope.evalSetId, input.item_id),
+      () => q.findFeedbackForItem(tx, scope.workspaceId, scope.evalSetId, input.item_id, scope.userId),
+      () => q.findHistoryByOp(tx, scope.workspaceId, input.op_id),
+    ] as const);
     if (!locked) throw new NotFoundError("Queue item");
     if (locked.archivedAt) throw new AppError(409, "archived", "This eval set is archived: unarchive it to change its labels.");
     const { item } = locked;
     const key = { workspaceId: scope.workspaceId, evalSetId: scope.evalSetId, traceId: item.traceId, userId: scope.userId };
-    const current = await q.findFeedback(tx, scope.workspaceId, scope.evalSetId, item.traceId, scope.userId);
     const result = (label: Label | null, note: string, duplicate: boolean) => ({ itemId: item.id, traceId: item.traceId, label, note, duplicate });
     const label = input.label ?? current?.label;
     if (!label) throw new ValidationError("Choose a label before saving a note.");
     const note = input.note ?? current?.note ?? "";
-    if (current && current.label === label && current.note === note) {
-      return result(label, note, (await q.findHistoryByOp(tx, scope.workspaceId, input.op_id)) !== null);
-    }
+    if (current && current.label === label && current.note === note) return result(label, note, landed !== null);
     if (!current && item.labelCount >= locked.labelsPerTrace) {
       throw new AppError(409, "already_labeled", "Another reviewer labelled this trace first: it already has every label the set asks for.");
     }
     const action = current && current.label === label ? "note" : "label";
-    const recorded = await q.insertHistoryOnce(tx, { ...key, reviewerId: scope.userId, actorId: scope.userId, action, from: current, to: { label, note }, opId: input.op_id });
+    const recorded = await q.recordLabelChange(
+      tx,
+      { ...key, reviewerId: scope.userId, actorId: scope.userId, action, from: current, to: { label, note }, opId: input.op_id },
+      { id: item.id, releaseReservation: item.reservedBy === scope.userId },
+      current,
+      { label, note },
+    );
     if (!recorded) return result(current?.label ?? null, current?.note ?? "", true);
-    await q.writeFeedback(tx, key, current, { label, note });
-    await q.setItemState(tx, item.id, { labelCountDelta: current ? 0 : 1, reservedBy: item.reservedBy === scope.userId ? null : undefined });
     return result(label, note, false);
   });
+}
+
+type Results<T extends readonly (() => Promise<unknown>)[]> = { -readonly [K in keyof T]: Awaited<ReturnType<T[K]>> };
+
+/**
+ * Runs queries of one transaction in the given order. postgres.js pipelines them on the transaction's connection
+ * (sent together, executed one after the other, so each still sees what the ones before it did); PGlite runs
+ * them one at a time.
+ */
+async function inOrder<T extends readonly (() => Promise<unknown>)[]>(database: Database, queries: T): Promise<Results<T>> {
+  if (database.kind === "postgres") return (await Promise.all(queries.map((run) => run()))) as Results<T>;
+  const results: unknown[] = [];
+  for (const run of queries) results.push(await run());
+  return results as Results<T>;
 }
 
 /**
