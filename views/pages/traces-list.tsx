@@ -87,6 +87,13 @@ function BulkActions({ filterQuery, evalSets, canDelete }: Pick<TraceListProps, 
             ))}
           </select>
           <button type="submit" name="action" value="add">Add to eval set</button>
+          {canDelete
+            ? (["negative", "neutral", "positive"] as const).map((label) => (
+                <button type="button" hx-post="/eval-sets/bulk" hx-include="#bulk-form" hx-target="#bulk-result" name="action" value={`label:${label}`} safe>
+                  {`Label ${label}`}
+                </button>
+              ))
+            : ""}
         </>
       ) : ""}
       {canDelete ? (

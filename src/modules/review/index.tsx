@@ -113,7 +113,9 @@ export function reviewRoutes(deps: AppDeps) {
       return html(`<span class="notice-inline">Order applied.</span>`);
     })
     .post("/eval-sets/bulk", async ({ auth, body }) => {
-      const form = (body ?? {}) as Record<string, unknown>;
+      const raw = (body ?? {}) as Record<string, unknown>;
+      // The trace list's bulk bar names its checkboxes `ids` and says whether the checked rows or the whole filter count.
+      const form = raw.ids === undefined ? raw : { ...raw, trace_id: raw.scope === "filter" ? undefined : raw.ids };
       const evalSetId = typeof form.eval_set_id === "string" ? form.eval_set_id : "";
       const action = typeof form.action === "string" ? form.action : "add";
       if (action === "add") return html((<QueueAddedNotice {...await addItems(auth, evalSetId, form)} />) as string);
