@@ -1,16 +1,5 @@
 // Data for the sandbox benchmarks: deterministic normalized traces of ~2.5 KB and a realistic eval.
-
-/** A small seeded PRNG (mulberry32): the same traces on every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "../../src/modules/generation/cross-validation.ts";
 
 const WORDS = "order refund account shipping delay invoice password reset charge card plan upgrade cancel email address tracking warehouse label".split(" ");
 const TOOLS = ["lookup_order", "issue_refund", "search_kb", "update_address", "send_email"];
@@ -21,7 +10,7 @@ function sentence(next: () => number, words: number): string {
 
 /** One normalized trace (the shape of DESIGN.md's contract), about 2.5 KB of JSON. */
 export function makeTrace(index: number): Record<string, unknown> {
-  const next = random(index + 1);
+  const next = seededRandom(index + 1);
   const started = Date.UTC(2025, 0, 1) + index * 60_000;
   const toolCalls = Array.from({ length: 1 + Math.floor(next() * 3) }, (_, call) => ({
     name: TOOLS[Math.floor(next() * TOOLS.length)],

@@ -7,7 +7,7 @@ import { generateEvalJob } from "../../src/jobs/definitions/generate-eval";
 import { demoGroundTruth } from "../../src/modules/demo/ground-truth";
 import { seedDemoData } from "../../src/modules/demo/service";
 import type { NormalizedTrace } from "../../src/modules/traces/normalized-schema";
-import { launchBrowser } from "../support/browser";
+import { launchBrowser, newGuardedPage, setUpThroughPage } from "../support/browser";
 import { startTestServer, type TestServer } from "../support/server";
 
 let server: TestServer;
@@ -17,10 +17,7 @@ let page: Page;
 beforeAll(async () => {
   server = await startTestServer({ jobDefinitions: [generateEvalJob] });
   browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.on("dialog", (dialog) => {
-    throw new Error(`a dialog opened: ${dialog.message()}`);
-  });
+  page = await newGuardedPage(browser);
 }, 30_000);
 
 afterAll(async () => {
@@ -29,13 +26,7 @@ afterAll(async () => {
 });
 
 test("generate with the synthesizer, see the version, edit a hand version, diff, activate", async () => {
-  await page.goto(server.url);
-  await page.fill("input[name=name]", "Grace");
-  await page.fill("input[name=email]", "grace@example.com");
-  await page.fill("input[name=password]", "a long password");
-  await page.fill("input[name=workspace]", "Evals Inc");
-  await page.click("button[type=submit]");
-  await page.waitForURL(/\/traces$/);
+  await setUpThroughPage(page, server.url);
 
   // A reviewer's labels on 90 demo traces, as the demo's ground truth says, with a few neutral ones.
   const db = server.deps.database.db;

@@ -7,7 +7,7 @@ import { enqueueJob } from "../../src/jobs/queue";
 import { and, eq, sql } from "drizzle-orm";
 import { traces } from "../../src/db/schema";
 import { seedDemoData } from "../../src/modules/demo/service";
-import { launchBrowser } from "../support/browser";
+import { launchBrowser, newGuardedPage, setUpThroughPage } from "../support/browser";
 import { startTestServer, type TestServer } from "../support/server";
 import { insertTraces, makeTrace } from "../support/traces";
 
@@ -42,10 +42,7 @@ const artifacts = `${import.meta.dir}/../artifacts`;
 beforeAll(async () => {
   server = await startTestServer({ jobDefinitions: [steppedJob] });
   browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.on("dialog", (dialog) => {
-    throw new Error(`a dialog opened: ${dialog.message()}`);
-  });
+  page = await newGuardedPage(browser);
   mkdirSync(artifacts, { recursive: true });
 }, 30_000);
 
@@ -57,12 +54,7 @@ afterAll(async () => {
 test("setup, sign out, sign in", async () => {
   await page.goto(server.url);
   expect(page.url()).toEndWith("/setup");
-  await page.fill("input[name=name]", "Grace");
-  await page.fill("input[name=email]", "grace@example.com");
-  await page.fill("input[name=password]", "a long password");
-  await page.fill("input[name=workspace]", "Evals Inc");
-  await page.click("button[type=submit]");
-  await page.waitForURL(/\/traces$/);
+  await setUpThroughPage(page, server.url);
   expect(await page.textContent(".topbar .workspace")).toBe("Evals Inc");
   await page.click("text=Sign out");
   await page.waitForURL(/\/signin$/);

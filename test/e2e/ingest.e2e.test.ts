@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { createLangfuseImportJob } from "../../src/jobs/definitions/langfuse-import";
 import { fileImportJob } from "../../src/jobs/definitions/file-import";
 import { startFakeLangfuse, type FakeLangfuse } from "../fake-langfuse/server";
-import { launchBrowser } from "../support/browser";
+import { launchBrowser, setUpThroughPage } from "../support/browser";
 import { startTestServer, type TestServer } from "../support/server";
 import { testSecrets } from "../support/app";
 import { makeTrace } from "../support/traces";
@@ -27,13 +27,7 @@ beforeAll(async () => {
   browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.on("dialog", (dialog) => void dialog.accept());
-  await page.goto(server.url);
-  await page.fill("input[name=name]", "Ines");
-  await page.fill("input[name=email]", "ines@example.com");
-  await page.fill("input[name=password]", "correct horse battery");
-  await page.fill("input[name=workspace]", "Ingest");
-  await page.click("button[type=submit]");
-  await page.waitForURL(/\/traces/);
+  await setUpThroughPage(page, server.url, { name: "Ines", email: "ines@example.com", password: "correct horse battery", workspace: "Ingest" });
 }, 30_000);
 
 afterAll(async () => {

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Browser, Page } from "playwright-core";
 import { buildMatrixFixture } from "../../src/modules/matrix/test-fixture";
-import { launchBrowser } from "../support/browser";
+import { launchBrowser, newGuardedPage, setUpThroughPage } from "../support/browser";
 import { startTestServer, type TestServer } from "../support/server";
 
 let server: TestServer;
@@ -13,17 +13,8 @@ let fx: Awaited<ReturnType<typeof buildMatrixFixture>>;
 beforeAll(async () => {
   server = await startTestServer();
   browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  page.on("dialog", (dialog) => {
-    throw new Error(`a dialog opened: ${dialog.message()}`);
-  });
-  await page.goto(server.url);
-  await page.fill("input[name=name]", "Ada");
-  await page.fill("input[name=email]", "ada@example.com");
-  await page.fill("input[name=password]", "a long password");
-  await page.fill("input[name=workspace]", "Evals Inc");
-  await page.click("button[type=submit]");
-  await page.waitForURL(/\/traces$/);
+  page = await newGuardedPage(browser, { width: 1400, height: 900 });
+  await setUpThroughPage(page, server.url, { name: "Ada", email: "ada@example.com", password: "a long password", workspace: "Evals Inc" });
   const owner = (await server.deps.database.db.query.users.findFirst())!;
   const workspaceId = (await server.deps.database.db.query.workspaces.findFirst())!.id;
   fx = await buildMatrixFixture(server.deps.database, workspaceId, owner.id);

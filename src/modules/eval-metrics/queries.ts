@@ -6,17 +6,20 @@ import { evals, evalVersions, metricSnapshots } from "../../db/schema";
 import { groundTruthSelect } from "../matrix/ground-truth";
 import type { RunStats, SplitCounts } from "./model";
 
+/** A version with what the metrics pages show about its eval. */
+const versionColumns = {
+  id: evalVersions.id,
+  version: evalVersions.version,
+  createdAt: evalVersions.createdAt,
+  evalId: evals.id,
+  evalName: evals.name,
+  evalSetId: evals.evalSetId,
+  activeVersionId: evals.activeVersionId,
+};
+
 export async function findVersion(db: Db, workspaceId: string, versionId: string) {
   const [row] = await db
-    .select({
-      id: evalVersions.id,
-      version: evalVersions.version,
-      createdAt: evalVersions.createdAt,
-      evalId: evals.id,
-      evalName: evals.name,
-      evalSetId: evals.evalSetId,
-      activeVersionId: evals.activeVersionId,
-    })
+    .select(versionColumns)
     .from(evalVersions)
     .innerJoin(evals, eq(evals.id, evalVersions.evalId))
     .where(and(eq(evalVersions.workspaceId, workspaceId), eq(evalVersions.id, versionId)));
@@ -27,15 +30,7 @@ export type VersionInfo = NonNullable<Awaited<ReturnType<typeof findVersion>>>;
 
 export async function versionsOfSet(db: Db, workspaceId: string, evalSetId: string): Promise<VersionInfo[]> {
   return db
-    .select({
-      id: evalVersions.id,
-      version: evalVersions.version,
-      createdAt: evalVersions.createdAt,
-      evalId: evals.id,
-      evalName: evals.name,
-      evalSetId: evals.evalSetId,
-      activeVersionId: evals.activeVersionId,
-    })
+    .select(versionColumns)
     .from(evalVersions)
     .innerJoin(evals, eq(evals.id, evalVersions.evalId))
     .where(and(eq(evalVersions.workspaceId, workspaceId), eq(evals.evalSetId, evalSetId)))

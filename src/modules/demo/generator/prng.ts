@@ -1,4 +1,6 @@
 // A small seeded PRNG (mulberry32) with the picking helpers the demo generator needs; same seed, same data, everywhere.
+import { seededRandom } from "../../generation/cross-validation";
+
 export interface Random {
   next(): number;
   int(min: number, max: number): number;
@@ -9,14 +11,7 @@ export interface Random {
 }
 
 export function createRandom(seed: number): Random {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   const int = (min: number, max: number) => min + Math.floor(next() * (max - min + 1));
   return {
     next,
