@@ -1,5 +1,6 @@
 // Bench: import N traces from a JSONL file and from the fake Langfuse, on PGlite and Postgres — traces/s and peak RSS, vs the naive way.
-// Run: bun bench/ingest/import.ts [--count 50000] [--quick]   (each case runs in its own process so peak RSS is its own)
+// Run: bun bench/ingest/import.ts [--count 50000] [--quick] [--sources file,naive-file,langfuse,naive-langfuse]
+// (each case runs in its own process so peak RSS is its own; --quick skips PGlite)
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
@@ -12,8 +13,8 @@ import { runLangfuseImport } from "../../src/modules/ingest/langfuse-import";
 import { detectAndNormalize } from "../../src/modules/ingest/normalize/detect";
 import { fakeJobContext } from "../../src/modules/ingest/test-job-context";
 import { createIntegration, type LangfuseImportPayload } from "../../src/modules/integrations/service";
-import { storeTraces } from "../../src/modules/traces/service";
-import { replaceNulChars } from "../../src/modules/ingest/normalize/json-values";
+import { upsertTraces } from "../../src/modules/traces/queries";
+import { toTraceRow } from "../../src/modules/traces/service";
 import { writeJsonl } from "./data";
 
 const PG_BASE = process.env.BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -54,8 +55,9 @@ async function parent() {
     { source: "naive-langfuse", db: "postgres", count: Math.min(2000, small) },
     ...(quick ? [] : ([{ source: "file", db: "pglite", count }, { source: "langfuse", db: "pglite", count }] as Case[])),
   ];
+  const sources = flag("sources")?.split(",");
   const outcomes: Outcome[] = [];
-  for (const c of cases) {
+  for (const c of cases.filter((c) => !sources || sources.includes(c.source))) {
     const file = c.source.endsWith("file") ? await fileFor(c.count) : "";
     console.error(`running ${c.source} → ${c.db}, ${c.count} traces…`);
     const proc = Bun.spawn(["bun", import.meta.path, "--child", JSON.stringify({ ...c, file })], { stdout: "pipe", stderr: "inherit" });
@@ -89,7 +91,7 @@ async function child(c: Case & { file: string }) {
     const lines = (await Bun.file(c.file).text()).split("\n").filter(Boolean);
     for (const line of lines) {
       const { normalized, raw } = detectAndNormalize(JSON.parse(line));
-      await storeTraces(database, [{ workspaceId, source: normalized.source, externalId: normalized.external_id ?? normalized.id, raw: replaceNulChars(raw), normalized }]);
+      await upsertTraces(database.db, [toTraceRow({ workspaceId, source: normalized.source, externalId: normalized.external_id ?? normalized.id, raw, normalized })]);
     }
   } else {
     const server = Bun.spawn(["bun", join(import.meta.dir, "fake-server.ts"), String(c.count)], { stdout: "pipe", stderr: "inherit" });

@@ -18,6 +18,8 @@ export interface Database {
   kind: "pglite" | "postgres";
   /** The connection URL when on Postgres (migrations open their own connection). */
   url?: string;
+  /** The postgres.js client when on Postgres, for what drizzle cannot do (COPY). */
+  postgres?: postgres.Sql;
   /** Subscribes to a NOTIFY channel; returns the unsubscribe function. */
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   notify(channel: string, payload: string): Promise<void>;
@@ -61,6 +63,7 @@ function openPostgres(url: string, max: number): Database {
     db: drizzlePostgres(client, { schema }) as unknown as Db,
     kind: "postgres",
     url,
+    postgres: client,
     listen: async (channel, onPayload) => {
       const subscription = await client.listen(channel, onPayload);
       return () => subscription.unlisten();

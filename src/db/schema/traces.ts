@@ -1,6 +1,6 @@
 // Trace table: the normalized trace an eval receives, the raw source payload, and list columns.
 import { sql } from "drizzle-orm";
-import { boolean, customType, doublePrecision, index, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { boolean, customType, doublePrecision, index, integer, json, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { createdAt, idColumn, tstz, updatedAt } from "./columns";
 import { workspaces } from "./identity";
 import { integrations } from "./integrations";
@@ -16,10 +16,12 @@ export const traces = pgTable("traces", {
   integrationId: text("integration_id").references(() => integrations.id, { onDelete: "set null" }),
   name: text("name"),
   timestamp: tstz("timestamp").notNull(),
+  // Both documents are `json`, not `jsonb`: they are written and read back whole, never queried inside. json keeps the
+  // text as written, costs the server a syntax check instead of a rebuild on import, and is sent to the jail as stored.
   /** The normalized trace (DESIGN.md contract); null when normalization failed. */
-  normalized: jsonb("normalized").$type<Record<string, unknown>>(),
+  normalized: json("normalized").$type<Record<string, unknown>>(),
   /** The source payload exactly as received, kept so traces can be re-normalized. */
-  raw: jsonb("raw").notNull(),
+  raw: json("raw").notNull(),
   schemaVersion: integer("schema_version").notNull(),
   normalizeError: text("normalize_error"),
   hasErrors: boolean("has_errors").notNull().default(false),

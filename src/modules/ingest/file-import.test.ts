@@ -122,6 +122,28 @@ describe("file import", () => {
     expect(await stored()).toHaveLength(8);
   });
 
+  test("characters Postgres refuses (escaped NUL, lone surrogates) become U+FFFD; other lines keep their raw text as read", async () => {
+    const messages = (content: string) => [{ role: "user", content }, { role: "assistant", content: "ok" }];
+    // Written by hand: JSON.stringify would not keep the escaped emoji and the key order below.
+    const plain = `{"id":"plain","messages":[{"role":"user","content":"caf\\u00e9 \\ud83d\\ude00"},{"role":"assistant","content":"ok"}],"extra":{"z":1,"a":2}}`;
+    const body = [
+      JSON.stringify({ id: "nul", messages: messages("before\u0000after") }),
+      JSON.stringify({ id: "lone", messages: messages("half \ud83d pair") }),
+      plain,
+      JSON.stringify({ id: "bad\u0000id\udc00", timestamp: "2026-11-01T00:00:00Z", observations: [{ id: 1 }] }),
+    ].join("\n");
+    const response = await t.request("/api/v1/imports/file", { method: "POST", cookie, csrf, body });
+    const outcome = await (await runJob((await response.json()).job_id)).result();
+    expect(outcome).toMatchObject({ imported: 3, notNormalized: 1 });
+    const rows = new Map((await stored()).map((r) => [r.externalId, r]));
+    expect(JSON.stringify(rows.get("nul")!.raw)).toContain("before\uFFFDafter");
+    expect(JSON.stringify(rows.get("nul")!.normalized)).toContain("before\uFFFDafter");
+    expect(JSON.stringify(rows.get("lone")!.raw)).toContain("half \uFFFD pair");
+    expect(rows.get("plain")!.raw).toEqual(JSON.parse(plain));
+    expect(JSON.stringify(rows.get("plain")!.normalized)).toContain("café 😀");
+    expect([...rows.keys()]).toContain("bad\uFFFDid\uFFFD");
+  });
+
   test("a JSON array file is read element by element with line numbers", async () => {
     const body = `[\n${JSON.stringify(makeTrace({ id: "a1" }))},\n{"broken": true},\n${JSON.stringify(makeTrace({ id: "a2" }))}\n]`;
     const response = await t.request("/api/v1/imports/file", { method: "POST", cookie, csrf, body });

@@ -1,10 +1,10 @@
 // Imports an uploaded JSONL/JSON file as a resumable job: streams records, normalizes each, stores the good ones, reports bad lines by number.
 import { rm } from "node:fs/promises";
 import { PermanentJobError, type JobContext } from "../../jobs/definition";
-import { detectAndNormalize } from "./normalize/detect";
-import { isRecord } from "./normalize/json-values";
+import { encodingFor, storeEncodedTraces } from "../traces/service";
+import type { FileBatchResult, FileRecord } from "./file-batch";
+import { FileBatchEncoder } from "./file-batch-encoder";
 import { detectFormat, readRecords, type FileFormat } from "./record-reader";
-import { describeError, storeIngested, type IngestedTrace } from "./store";
 
 export const FILE_IMPORT_JOB = "file.import";
 
@@ -34,8 +34,10 @@ interface FileCheckpoint {
   errors: LineError[];
 }
 
-/** Traces per INSERT: large enough to amortize the round trip, small enough that a batch's JSON stays a few MB. */
+/** Records per stored batch: large enough to amortize the round trip, small enough that a batch stays a few MB. */
 const BATCH = 200;
+/** Batches normalized ahead of the one being stored: keeps the worker busy while memory stays a few batches. */
+const ENCODING_AHEAD = 2;
 /** Errors kept in the job result and written to the log: enough to fix a file, bounded for a file of garbage. */
 const KEPT_ERRORS = 100;
 const LOGGED_ERRORS = 50;
@@ -62,32 +64,10 @@ export async function runFileImport(ctx: JobContext<FileImportPayload>, options:
 
   const resumeByOffset = cp.format === "jsonl";
   const source = resumeByOffset ? file.slice(cp.offset).stream() : file.stream();
-  let batch: IngestedTrace[] = [];
+  const encoding = encodingFor(ctx.database);
+  const encoder = new FileBatchEncoder();
+  let records: FileRecord[] = [];
   let lastEnd = { index: cp.nextIndex, offset: cp.offset, line: cp.line };
-
-  // The previous batch's INSERT runs while the next batch is parsed and normalized: Postgres and this process work at once.
-  let inFlight: Promise<void> = Promise.resolve();
-  const flush = async () => {
-    const stored = batch;
-    batch = [];
-    cp.imported += stored.filter((item) => item.normalized !== null).length;
-    cp.notNormalized += stored.filter((item) => item.normalized === null).length;
-    cp.nextIndex = lastEnd.index;
-    cp.offset = lastEnd.offset;
-    cp.line = lastEnd.line;
-    // What a resumed run must start from once this batch is stored (later errors belong to later batches).
-    const snapshot = { ...cp, errors: [...cp.errors] };
-    await inFlight;
-    ctx.throwIfStopped();
-    inFlight = (async () => {
-      if (stored.length > 0) await storeIngested(ctx.database, ctx.job.workspaceId, stored);
-      await ctx.checkpoint(snapshot);
-      // Bytes read is the honest measure of how far along a file is; every format's offsets are absolute.
-      await ctx.progress({ done: snapshot.offset, total: size, imported: snapshot.imported, errors: snapshot.errorCount });
-    })();
-    // Awaited at the next flush; until then a failure must not count as unhandled.
-    inFlight.catch(() => {});
-  };
 
   const reportError = async (line: number, message: string) => {
     cp.errorCount += 1;
@@ -96,21 +76,57 @@ export async function runFileImport(ctx: JobContext<FileImportPayload>, options:
     if (cp.errorCount === LOGGED_ERRORS + 1) await ctx.log("More errors follow; the result lists the first 100.");
   };
 
-  for await (const item of readRecords(source as unknown as AsyncIterable<Uint8Array>, { format: cp.format, startOffset: resumeByOffset ? cp.offset : 0, startLine: resumeByOffset ? cp.line : 1, startIndex: resumeByOffset ? cp.nextIndex : 0 })) {
-    if (!resumeByOffset && item.index < cp.nextIndex) continue;
-    lastEnd = { index: item.index + 1, offset: item.endOffset, line: item.line + 1 };
-    if (item.kind === "error") {
-      await reportError(item.line, item.message);
-    } else {
-      const stored = toIngested(item.text, fallbackTimestamp);
-      if (stored.error) await reportError(item.line, stored.error);
-      if (stored.trace) batch.push(stored.trace);
+  // Three stages at once: this thread reads the file, the worker thread normalizes and encodes the next batches,
+  // and the database stores the previous one. Batches are stored and checkpointed strictly in file order.
+  const encodingQueue: Array<{ result: Promise<FileBatchResult>; end: typeof lastEnd }> = [];
+  let storing: Promise<void> = Promise.resolve();
+  const submit = () => {
+    const result = encoder.encode({ workspaceId: ctx.job.workspaceId, records, fallbackTimestamp, encoding });
+    // Awaited in turn; a batch still queued when the import stops must not count as unhandled.
+    result.catch(() => {});
+    encodingQueue.push({ result, end: lastEnd });
+    records = [];
+  };
+  const storeNext = async () => {
+    const { result, end } = encodingQueue.shift()!;
+    const batch = await result;
+    await storing;
+    ctx.throwIfStopped();
+    for (const error of batch.errors) await reportError(error.line, error.message);
+    cp.imported += batch.imported;
+    cp.notNormalized += batch.notNormalized;
+    cp.nextIndex = end.index;
+    cp.offset = end.offset;
+    cp.line = end.line;
+    // What a resumed run must start from once this batch is stored.
+    const snapshot = { ...cp, errors: [...cp.errors] };
+    storing = (async () => {
+      await storeEncodedTraces(ctx.database, batch.encoded);
+      await ctx.checkpoint(snapshot);
+      // Bytes read is the honest measure of how far along a file is; every format's offsets are absolute.
+      await ctx.progress({ done: snapshot.offset, total: size, imported: snapshot.imported, errors: snapshot.errorCount });
+    })();
+    // Awaited by the next batch; until then a failure must not count as unhandled.
+    storing.catch(() => {});
+  };
+
+  try {
+    const reading = readRecords(source as unknown as AsyncIterable<Uint8Array>, { format: cp.format, startOffset: resumeByOffset ? cp.offset : 0, startLine: resumeByOffset ? cp.line : 1, startIndex: resumeByOffset ? cp.nextIndex : 0 });
+    for await (const item of reading) {
+      if (!resumeByOffset && item.index < cp.nextIndex) continue;
+      lastEnd = { index: item.index + 1, offset: item.endOffset, line: item.line + 1 };
+      records.push(item.kind === "error" ? { line: item.line, error: item.message } : { line: item.line, text: item.text });
+      if (records.length < batchSize) continue;
+      submit();
+      if (encodingQueue.length >= ENCODING_AHEAD) await storeNext();
     }
-    if (batch.length >= batchSize) await flush();
+    // The final batch also records the end offset when the file's last records were errors.
+    submit();
+    while (encodingQueue.length > 0) await storeNext();
+    await storing;
+  } finally {
+    encoder.close();
   }
-  // The final flush also records the end offset when the file's last records were errors.
-  await flush();
-  await inFlight;
   await rm(path, { force: true });
   return {
     filename,
@@ -120,37 +136,6 @@ export async function runFileImport(ctx: JobContext<FileImportPayload>, options:
     errorCount: cp.errorCount,
     errors: cp.errors,
   };
-}
-
-/** A record that parses and normalizes is stored; one that is a recognizable trace but fails to normalize is stored with its error too. */
-function toIngested(text: string, fallbackTimestamp: Date): { trace?: IngestedTrace; error?: string } {
-  let record: unknown;
-  try {
-    record = JSON.parse(text);
-  } catch (error) {
-    return { error: `Not valid JSON: ${describeError(error)}` };
-  }
-  try {
-    const { normalized, raw } = detectAndNormalize(record, { fallbackTimestamp });
-    return { trace: { source: normalized.source, externalId: normalized.external_id ?? normalized.id, raw, normalized } };
-  } catch (error) {
-    const message = describeError(error);
-    const identity = identityOf(record);
-    if (!identity) return { error: message };
-    return {
-      error: `${message} (stored as not normalized)`,
-      trace: { ...identity, raw: record, normalized: null, normalizeError: message, name: identity.name, timestamp: identity.timestamp ?? fallbackTimestamp },
-    };
-  }
-
-  function identityOf(value: unknown): { source: string; externalId: string; name: string | null; timestamp?: Date } | null {
-    if (!isRecord(value)) return null;
-    const trace = isRecord(value.trace) ? value.trace : value;
-    if (typeof trace.id !== "string" || trace.id === "") return null;
-    const source = "steps" in value && typeof value.source === "string" ? value.source : "observations" in value || "observations" in trace ? "langfuse" : "messages" in value ? "openai" : "file";
-    const time = typeof trace.timestamp === "string" ? new Date(trace.timestamp) : undefined;
-    return { source, externalId: trace.id, name: typeof trace.name === "string" ? trace.name : null, timestamp: time && !Number.isNaN(time.getTime()) ? time : undefined };
-  }
 }
 
 function formatBytes(bytes: number): string {

@@ -4,7 +4,7 @@ import type { Database, Db } from "../../db/client";
 import { traces } from "../../db/schema";
 import { toTraceRow } from "../traces/service";
 import { upsertTraces } from "../traces/queries";
-import { replaceNulChars } from "./normalize/json-values";
+import { replaceUnstorableChars } from "./normalize/json-values";
 import { flattenOtlpRequest, normalizeOtelTrace, type OtelSpan } from "./normalize/otel";
 import { describeError } from "./store";
 
@@ -38,7 +38,7 @@ export async function ingestOtlpRequest(database: Database, workspaceId: string,
         .where(and(eq(traces.workspaceId, workspaceId), eq(traces.source, OTEL_SOURCE), eq(traces.externalId, traceId)));
       const merged = new Map<string, OtelSpan>();
       for (const span of storedSpans(existing?.raw)) merged.set(span.spanId, span);
-      for (const span of byTrace.get(traceId)!) merged.set(span.spanId, replaceNulChars(span));
+      for (const span of byTrace.get(traceId)!) merged.set(span.spanId, replaceUnstorableChars(span));
       const all = [...merged.values()];
       let row;
       try {

@@ -80,39 +80,98 @@ export async function findTrace(db: Db, workspaceId: string, id: string) {
   return row ?? null;
 }
 
-export type TraceInsert = typeof traces.$inferInsert;
+/** A trace row ready for the bulk upsert: raw and normalized are already JSON text, the search vector is built from `searchText` in SQL. */
+export interface TraceRow {
+  id: string;
+  workspaceId: string;
+  source: string;
+  externalId: string;
+  integrationId: string | null;
+  name: string | null;
+  timestamp: Date;
+  normalizedJson: string | null;
+  rawJson: string;
+  schemaVersion: number;
+  normalizeError: string | null;
+  hasErrors: boolean;
+  tags: string[];
+  userId: string | null;
+  sessionId: string | null;
+  environment: string | null;
+  toolNames: string[];
+  models: string[];
+  latencyMs: number | null;
+  costUsd: number | null;
+  stepCount: number;
+  inputPreview: string | null;
+  outputPreview: string | null;
+  isDemo: boolean;
+  searchText: string | null;
+}
 
-/** Inserts or updates by (workspace, source, external id): re-importing never duplicates. */
-export async function upsertTraces(db: Db, rows: TraceInsert[]) {
-  if (rows.length === 0) return;
-  await db
-    .insert(traces)
-    .values(rows)
-    .onConflictDoUpdate({
-      target: [traces.workspaceId, traces.source, traces.externalId],
-      set: {
-        name: sql`excluded.name`,
-        timestamp: sql`excluded.timestamp`,
-        normalized: sql`jsonb_set(excluded.normalized, '{id}', to_jsonb(${traces.id}))`,
-        raw: sql`excluded.raw`,
-        schemaVersion: sql`excluded.schema_version`,
-        normalizeError: sql`excluded.normalize_error`,
-        hasErrors: sql`excluded.has_errors`,
-        tags: sql`excluded.tags`,
-        userId: sql`excluded.user_id`,
-        sessionId: sql`excluded.session_id`,
-        environment: sql`excluded.environment`,
-        toolNames: sql`excluded.tool_names`,
-        models: sql`excluded.models`,
-        latencyMs: sql`excluded.latency_ms`,
-        costUsd: sql`excluded.cost_usd`,
-        stepCount: sql`excluded.step_count`,
-        inputPreview: sql`excluded.input_preview`,
-        outputPreview: sql`excluded.output_preview`,
-        searchVector: sql`excluded.search_vector`,
-        updatedAt: sql`now()`,
-      },
-    });
+/** The columns a trace row writes, in order; `search_text` becomes the stored `search_vector`. */
+export const TRACE_ROW_COLUMNS = [
+  "id", "workspace_id", "source", "external_id", "integration_id", "name", "timestamp", "normalized", "raw", "schema_version", "normalize_error",
+  "has_errors", "tags", "user_id", "session_id", "environment", "tool_names", "models", "latency_ms", "cost_usd", "step_count", "input_preview",
+  "output_preview", "is_demo", "search_text",
+] as const;
+
+/** The Postgres type of each of TRACE_ROW_COLUMNS, for a recordset or a staging table. */
+export const TRACE_ROW_TYPES = `id text, workspace_id text, source text, external_id text, integration_id text, name text, timestamp timestamptz,
+  normalized json, raw json, schema_version integer, normalize_error text, has_errors boolean, tags text[], user_id text, session_id text,
+  environment text, tool_names text[], models text[], latency_ms double precision, cost_usd double precision, step_count integer,
+  input_preview text, output_preview text, is_demo boolean, search_text text`;
+
+const STORED_COLUMNS = TRACE_ROW_COLUMNS.map((c) => (c === "search_text" ? "search_vector" : c)).join(", ");
+const SELECTED_COLUMNS = TRACE_ROW_COLUMNS.map((c) => (c === "search_text" ? "to_tsvector('simple', search_text)" : c)).join(", ");
+
+/**
+ * Moves rows from `rowSource` (a recordset or a staging table holding TRACE_ROW_COLUMNS) into traces, inserting or
+ * updating by (workspace, source, external id): re-importing never duplicates, and a re-imported trace keeps its row id.
+ */
+export function traceUpsertStatement(rowSource: SQL): SQL {
+  return sql`
+    insert into ${traces} (${sql.raw(STORED_COLUMNS)})
+    select ${sql.raw(SELECTED_COLUMNS)} from ${rowSource}
+    on conflict (workspace_id, source, external_id) do update set
+      name = excluded.name, timestamp = excluded.timestamp,
+      normalized = jsonb_set(excluded.normalized::jsonb, '{id}', to_jsonb(${traces}.id))::json,
+      raw = excluded.raw, schema_version = excluded.schema_version, normalize_error = excluded.normalize_error, has_errors = excluded.has_errors,
+      tags = excluded.tags, user_id = excluded.user_id, session_id = excluded.session_id, environment = excluded.environment,
+      tool_names = excluded.tool_names, models = excluded.models, latency_ms = excluded.latency_ms, cost_usd = excluded.cost_usd,
+      step_count = excluded.step_count, input_preview = excluded.input_preview, output_preview = excluded.output_preview,
+      search_vector = excluded.search_vector, updated_at = now()`;
+}
+
+/** One recordset element: the scalar columns serialized, the two JSON documents spliced in as they are (never parsed and re-serialized). */
+function recordsetElement(row: TraceRow): string {
+  const { normalizedJson, rawJson, ...columns } = row;
+  const scalars = JSON.stringify({
+    id: columns.id, workspace_id: columns.workspaceId, source: columns.source, external_id: columns.externalId, integration_id: columns.integrationId,
+    name: columns.name, timestamp: columns.timestamp, schema_version: columns.schemaVersion, normalize_error: columns.normalizeError,
+    has_errors: columns.hasErrors, tags: columns.tags, user_id: columns.userId, session_id: columns.sessionId, environment: columns.environment,
+    tool_names: columns.toolNames, models: columns.models, latency_ms: columns.latencyMs, cost_usd: columns.costUsd, step_count: columns.stepCount,
+    input_preview: columns.inputPreview, output_preview: columns.outputPreview, is_demo: columns.isDemo, search_text: columns.searchText,
+  });
+  return `${scalars.slice(0, -1)},"normalized":${normalizedJson ?? "null"},"raw":${rawJson}}`;
+}
+
+/** Rows as one JSON array for upsertTraceRecordset. */
+export function encodeRecordset(rows: TraceRow[]): string {
+  return `[${rows.map(recordsetElement).join(",")}]`;
+}
+
+/**
+ * Upserts a batch with the rows as one JSON parameter expanded by the server (json_to_recordset), not 25 bound
+ * parameters per trace. Works on any connection, inside a transaction too; bulk imports into Postgres use COPY (copy-upsert.ts).
+ */
+export async function upsertTraceRecordset(db: Db, recordset: string) {
+  if (recordset === "[]") return;
+  await db.execute(traceUpsertStatement(sql`json_to_recordset(${recordset}::json) as r(${sql.raw(TRACE_ROW_TYPES)})`));
+}
+
+export async function upsertTraces(db: Db, rows: TraceRow[]) {
+  await upsertTraceRecordset(db, encodeRecordset(rows));
 }
 
 /** How many traces match, counting no further than `cap` (a capped count stays fast on any table size). */

@@ -1,11 +1,11 @@
 // Trace logic: turning a normalized trace into a stored row with list columns, listing, and reading.
-import { sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { NotFoundError } from "../../http/errors";
 import { NORMALIZED_SCHEMA_VERSION, type NormalizedTrace } from "./normalized-schema";
-import { replaceNulChars } from "../ingest/normalize/json-values";
+import { mayHoldUnstorableChars, replaceUnstorableChars, storableString } from "../ingest/normalize/json-values";
 import { addTracesToQueue } from "../review/service";
 import { decodeCursor, encodeCursor, filterToQuery, type TraceCursor, type TraceFilter } from "./model";
+import { copyUpsertTraces, encodeCopyRows } from "./copy-upsert";
 import * as q from "./queries";
 
 const PREVIEW_CHARS = 160;
@@ -62,9 +62,11 @@ export interface StoredTraceInput {
   timestamp?: Date;
   integrationId?: string | null;
   isDemo?: boolean;
+  /** The exact JSON text `raw` was parsed from, when the caller has it: stored as read instead of serialized again. */
+  rawText?: string;
 }
 
-export function toTraceRow(input: StoredTraceInput): q.TraceInsert {
+export function toTraceRow(input: StoredTraceInput): q.TraceRow {
   // The row id is chosen here so the stored normalized trace carries it as its `id` (what an eval sees);
   // on a re-import the upsert keeps the existing row's id in both places.
   const id = Bun.randomUUIDv7();
@@ -72,16 +74,15 @@ export function toTraceRow(input: StoredTraceInput): q.TraceInsert {
   return {
     id,
     workspaceId: input.workspaceId,
-    source: input.source,
-    externalId: input.externalId,
+    source: storableString(input.source),
+    externalId: storableString(input.externalId),
     integrationId: input.integrationId ?? null,
-    name: n?.name ?? input.name ?? null,
+    name: n?.name ?? (input.name ? storableString(input.name) : null),
     timestamp: n ? new Date(n.timestamp) : (input.timestamp ?? new Date()),
-    normalized: n ? ({ ...n, id } as unknown as Record<string, unknown>) : null,
-    // Postgres text and jsonb cannot hold U+0000; it becomes U+FFFD, as in the normalized trace.
-    raw: replaceNulChars(input.raw ?? null),
+    normalizedJson: n ? JSON.stringify({ ...n, id }) : null,
+    rawJson: rawJson(input),
     schemaVersion: NORMALIZED_SCHEMA_VERSION,
-    normalizeError: input.normalizeError ?? null,
+    normalizeError: input.normalizeError ? storableString(input.normalizeError) : null,
     hasErrors: n?.has_errors ?? false,
     tags: n?.tags ?? [],
     userId: n?.user_id ?? null,
@@ -95,13 +96,41 @@ export function toTraceRow(input: StoredTraceInput): q.TraceInsert {
     inputPreview: n ? previewText(n.input) : null,
     outputPreview: n ? previewText(n.output) : null,
     isDemo: input.isDemo ?? false,
-    // drizzle's insert type has no SQL variant for custom columns, but the driver sends the expression as written.
-    searchVector: n ? (sql`to_tsvector('simple', ${searchText(n)})` as unknown as string) : null,
+    searchText: n ? searchText(n) : null,
   };
 }
 
+/**
+ * The raw payload as JSON text, with what Postgres refuses (NUL, lone surrogates) replaced as in the normalized trace.
+ * Only text that may hold such a character pays for the deep copy; any other is stored as given (a file line as read).
+ */
+function rawJson(input: StoredTraceInput): string {
+  const text = input.rawText ?? JSON.stringify(input.raw ?? null);
+  return mayHoldUnstorableChars(text) ? JSON.stringify(replaceUnstorableChars(input.raw ?? null)) : text;
+}
+
+/** Trace rows encoded for a database's fastest bulk write: COPY text for Postgres, a JSON recordset for PGlite. */
+export type EncodedTraces = { format: "copy"; data: Uint8Array } | { format: "recordset"; json: string };
+export type TraceEncoding = EncodedTraces["format"];
+
+export function encodingFor(database: Database): TraceEncoding {
+  return database.postgres ? "copy" : "recordset";
+}
+
+/** Pure, so importers can run it on a worker thread and hand the result to storeEncodedTraces. */
+export function encodeTraces(inputs: StoredTraceInput[], format: TraceEncoding): EncodedTraces {
+  const rows = inputs.map(toTraceRow);
+  return format === "copy" ? { format, data: encodeCopyRows(rows) } : { format, json: q.encodeRecordset(rows) };
+}
+
+export async function storeEncodedTraces(database: Database, encoded: EncodedTraces) {
+  if (encoded.format === "recordset") await q.upsertTraceRecordset(database.db, encoded.json);
+  else if (database.postgres) await copyUpsertTraces(database.postgres, encoded.data);
+  else throw new Error("COPY-encoded traces need a Postgres database");
+}
+
 export async function storeTraces(database: Database, inputs: StoredTraceInput[]) {
-  await q.upsertTraces(database.db, inputs.map(toTraceRow));
+  await storeEncodedTraces(database, encodeTraces(inputs, encodingFor(database)));
 }
 
 export async function listTracePage(database: Database, workspaceId: string, filter: TraceFilter) {

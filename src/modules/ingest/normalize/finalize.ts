@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { NormalizedStepSchema, NormalizedToolCallSchema, NormalizedTraceSchema, type NormalizedTrace } from "../../traces/normalized-schema.ts";
 import { NormalizeError, formatIssues, type NormalizeResult } from "./normalize-error.ts";
-import { replaceNulChars } from "./json-values.ts";
+import { replaceUnstorableChars } from "./json-values.ts";
 
 /**
  * The contract with its free-form JSON fields left to `jsonIssue` below. zod's z.json() re-checks every nested
@@ -17,7 +17,7 @@ const StructureSchema = NormalizedTraceSchema.extend({
 });
 
 export function finalizeNormalized(candidate: NormalizedTrace, raw: unknown): NormalizeResult {
-  const clean = replaceNulChars(candidate);
+  const clean = replaceUnstorableChars(candidate);
   const result = StructureSchema.safeParse(clean);
   if (!result.success) {
     throw new NormalizeError("invalid_output", "Normalized trace does not meet the contract", formatIssues(result.error.issues));

@@ -17,26 +17,67 @@ export function parseJsonIfJson(text: string): unknown {
   }
 }
 
-// Postgres rejects U+0000 in text and jsonb. U+FFFD keeps a visible mark where the NUL was instead of silently joining the text around it.
+// Postgres rejects U+0000 and lone UTF-16 surrogates in text and jsonb. U+FFFD keeps a visible mark where the
+// character was instead of silently joining the text around it.
 const NUL = /\u0000/g;
-const NUL_REPLACEMENT = "\uFFFD";
+const REPLACEMENT = "\uFFFD";
 
-/** Deep copy with every NUL in strings and object keys replaced by U+FFFD; undefined object values are dropped (JSON has none). */
-export function replaceNulChars<T>(value: T): T {
-  return replaceNul(value) as T;
+/** The string with every NUL and lone surrogate replaced by U+FFFD. */
+export function storableString(value: string): string {
+  const withoutNul = value.includes("\u0000") ? value.replace(NUL, REPLACEMENT) : value;
+  return withoutNul.isWellFormed() ? withoutNul : withoutNul.toWellFormed();
 }
 
-function replaceNul(value: unknown): unknown {
-  if (typeof value === "string") return value.includes("\u0000") ? value.replace(NUL, NUL_REPLACEMENT) : value;
-  if (Array.isArray(value)) return value.map(replaceNul);
-  if (isRecord(value)) {
-    const copy: JsonObject = {};
-    for (const [key, child] of Object.entries(value)) {
-      if (child !== undefined) copy[replaceNul(key) as string] = replaceNul(child);
+/**
+ * The value with every string and object key made storable (see storableString) and undefined object values dropped
+ * (JSON has none). Copy on write: parts with nothing to change are returned as they are, which is almost every trace.
+ */
+export function replaceUnstorableChars<T>(value: T): T {
+  return replaceUnstorable(value) as T;
+}
+
+function replaceUnstorable(value: unknown): unknown {
+  if (typeof value === "string") return storableString(value);
+  if (Array.isArray(value)) {
+    let copy: unknown[] | null = null;
+    for (let i = 0; i < value.length; i++) {
+      const child: unknown = value[i];
+      const clean = replaceUnstorable(child);
+      if (copy === null && clean !== child) copy = value.slice(0, i);
+      copy?.push(clean);
     }
-    return copy;
+    return copy ?? value;
+  }
+  if (isRecord(value)) {
+    let copy: JsonObject | null = null;
+    for (const key in value) {
+      const child = value[key];
+      const cleanKey = storableString(key);
+      const clean = child === undefined ? undefined : replaceUnstorable(child);
+      if (copy === null && (child === undefined || cleanKey !== key || clean !== child)) copy = copyBefore(value, key);
+      if (copy !== null && clean !== undefined) copy[cleanKey] = clean;
+    }
+    return copy ?? value;
   }
   return value;
+}
+
+/** The entries of `value` before `stopKey`, which are already storable. */
+function copyBefore(value: JsonObject, stopKey: string): JsonObject {
+  const copy: JsonObject = {};
+  for (const key in value) {
+    if (key === stopKey) break;
+    if (value[key] !== undefined) copy[key] = value[key];
+  }
+  return copy;
+}
+
+// An escaped NUL, or an escaped surrogate (paired ones too: telling them apart here is not worth it; the check that follows is exact).
+const ESCAPED_UNSTORABLE = /\\u(?:0000|[dD][89a-fA-F])/;
+
+/** False when this JSON text certainly holds no character Postgres refuses; true when it may (then clean the parsed value). */
+export function mayHoldUnstorableChars(jsonText: string): boolean {
+  return ESCAPED_UNSTORABLE.test(jsonText);
 }
 
 /** A finite number from a number or numeric string (Langfuse v2 sends prices as decimal strings); otherwise null. */

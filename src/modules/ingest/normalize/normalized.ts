@@ -1,7 +1,7 @@
 // Uploaded records already in the normalized shape: validated against the contract with path-precise errors.
 import { NORMALIZED_SCHEMA_VERSION, NormalizedTraceSchema, type NormalizedTrace } from "../../traces/normalized-schema.ts";
 import { finalizeNormalized } from "./finalize.ts";
-import { isRecord, replaceNulChars } from "./json-values.ts";
+import { isRecord, replaceUnstorableChars } from "./json-values.ts";
 import { NormalizeError, formatIssues, type NormalizeResult } from "./normalize-error.ts";
 
 /**
@@ -14,7 +14,7 @@ export function normalizeNormalizedRecord(record: unknown): NormalizeResult {
   if (version !== undefined && version !== NORMALIZED_SCHEMA_VERSION) {
     throw new NormalizeError("invalid_normalized", `Unsupported schema_version ${JSON.stringify(version)}; this iofold reads version ${NORMALIZED_SCHEMA_VERSION}`);
   }
-  const parsed = NormalizedTraceSchema.safeParse(replaceNulChars(fields));
+  const parsed = NormalizedTraceSchema.safeParse(replaceUnstorableChars(fields));
   if (!parsed.success) {
     throw new NormalizeError("invalid_normalized", "Not a valid normalized trace", formatIssues(parsed.error.issues));
   }
