@@ -172,10 +172,10 @@ function OtlpHelp({ otlpUrl }: { otlpUrl: string }) {
     <div class="stack">
       <h2>OpenTelemetry</h2>
       <p>
-        Any agent instrumented with the OpenTelemetry GenAI conventions (<code>gen_ai.*</code>) can export straight to iofold over OTLP/HTTP with JSON.
+        Any agent instrumented with the OpenTelemetry GenAI conventions (<code>gen_ai.*</code>) can export straight to iofold over OTLP/HTTP (protobuf or JSON).
         Create an <a href="/settings/tokens">API token</a>, then:
       </p>
-      <pre class="content" safe>{`OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=${otlpUrl}\nOTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/json\nOTEL_EXPORTER_OTLP_TRACES_HEADERS="Authorization=Bearer <token>"`}</pre>
+      <pre class="content" safe>{`OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=${otlpUrl}\nOTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/protobuf\nOTEL_EXPORTER_OTLP_TRACES_HEADERS="Authorization=Bearer <token>"`}</pre>
     </div>
   );
 }

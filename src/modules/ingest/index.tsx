@@ -1,4 +1,4 @@
-// Routes for trace ingestion: file upload (page and API, streamed to disk, imported as a job) and the OTLP/HTTP JSON endpoint.
+// Routes for trace ingestion: file upload (page and API, streamed to disk, imported as a job) and the OTLP/HTTP endpoint (JSON and protobuf).
 import { Elysia } from "elysia";
 import { join } from "node:path";
 import { requireAuth } from "../../http/auth";
@@ -9,6 +9,7 @@ import { enqueueJob } from "../../jobs/queue";
 import { FILE_IMPORT_JOB, type FileImportPayload } from "./file-import";
 import { NormalizeError } from "./normalize/normalize-error";
 import { ingestOtlpRequest } from "./otel-ingest";
+import { decodeExportTraceServiceRequest, encodeExportTraceServiceResponse, ProtobufDecodeError } from "./otlp-protobuf";
 import { spoolUpload } from "./upload";
 
 /** OTLP exporters send batches of a few MB at most; anything larger is a mistake, refused before parsing. */
@@ -41,39 +42,58 @@ export function ingestRoutes(deps: AppDeps) {
     .post(
       "/api/v1/otel/v1/traces",
       async ({ auth, request }) => {
-        const body = await readOtlpJson(request);
+        const otlp = await readOtlpRequest(request);
+        let partialSuccess: { rejectedSpans: number; errorMessage: string } | undefined;
         try {
-          const result = await ingestOtlpRequest(deps.database, auth.workspace.id, body);
-          if (result.notNormalized.length === 0) return {};
-          // OTLP's partial-success shape: the spans are stored, but these traces could not be normalized.
-          return { partialSuccess: { rejectedSpans: 0, errorMessage: result.notNormalized.map((n) => `trace ${n.traceId}: ${n.error}`).join("; ").slice(0, 2000) } };
+          const result = await ingestOtlpRequest(deps.database, auth.workspace.id, otlp.body);
+          // OTLP's partial-success shape: the spans are stored (none rejected), but these traces could not be normalized.
+          if (result.notNormalized.length > 0) partialSuccess = { rejectedSpans: 0, errorMessage: result.notNormalized.map((n) => `trace ${n.traceId}: ${n.error}`).join("; ").slice(0, 2000) };
         } catch (error) {
           if (error instanceof NormalizeError) throw new ValidationError(error.message, error.issues);
           throw error;
         }
+        // The response speaks the request's encoding, as OTLP/HTTP requires.
+        if (otlp.protobuf) return new Response(encodeExportTraceServiceResponse(partialSuccess), { headers: { "content-type": PROTOBUF } });
+        return partialSuccess ? { partialSuccess } : {};
       },
       { parse: "none" },
     );
 }
 
-async function readOtlpJson(request: Request): Promise<unknown> {
+const PROTOBUF = "application/x-protobuf";
+
+/** Reads an OTLP/HTTP body, JSON or protobuf (gzip or not), into the OTLP/JSON object shape. */
+async function readOtlpRequest(request: Request): Promise<{ body: unknown; protobuf: boolean }> {
   const type = (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
-  if (type !== "application/json") {
+  if (type !== "application/json" && type !== PROTOBUF) {
     throw new AppError(
       415,
       "unsupported_media_type",
-      "Only OTLP/HTTP JSON is accepted: set OTEL_EXPORTER_OTLP_PROTOCOL=http/json (or use @opentelemetry/exporter-trace-otlp-http), Content-Type: application/json.",
+      `OTLP/HTTP takes Content-Type ${PROTOBUF} (OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf) or application/json (http/json); got ${type || "none"}.`,
     );
   }
   const declared = Number(request.headers.get("content-length") ?? 0);
   if (declared > MAX_OTLP_BYTES) throw new AppError(413, "payload_too_large", `OTLP requests are limited to ${MAX_OTLP_BYTES / 1024 / 1024} MB.`);
   let bytes = new Uint8Array(await request.arrayBuffer());
   const encoding = (request.headers.get("content-encoding") ?? "").toLowerCase();
-  if (encoding === "gzip") bytes = Bun.gunzipSync(bytes);
-  else if (encoding && encoding !== "identity") throw new AppError(415, "unsupported_encoding", `Content-Encoding ${encoding} is not supported (use gzip or none).`);
+  if (encoding === "gzip") {
+    try {
+      bytes = Bun.gunzipSync(bytes);
+    } catch (error) {
+      throw new AppError(400, "invalid_gzip", `The body is not valid gzip: ${(error as Error).message}`);
+    }
+  } else if (encoding && encoding !== "identity") throw new AppError(415, "unsupported_encoding", `Content-Encoding ${encoding} is not supported (use gzip or none).`);
   if (bytes.length > MAX_OTLP_BYTES) throw new AppError(413, "payload_too_large", `OTLP requests are limited to ${MAX_OTLP_BYTES / 1024 / 1024} MB.`);
+  if (type === PROTOBUF) {
+    try {
+      return { body: decodeExportTraceServiceRequest(bytes), protobuf: true };
+    } catch (error) {
+      if (error instanceof ProtobufDecodeError) throw new AppError(400, "invalid_protobuf", error.message);
+      throw error;
+    }
+  }
   try {
-    return JSON.parse(new TextDecoder().decode(bytes));
+    return { body: JSON.parse(new TextDecoder().decode(bytes)), protobuf: false };
   } catch (error) {
     throw new ValidationError(`The body is not valid JSON: ${(error as Error).message}`);
   }

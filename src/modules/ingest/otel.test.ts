@@ -1,9 +1,10 @@
-// OTLP/HTTP JSON ingestion tested with the real OpenTelemetry exporter: GenAI spans → normalized trace, merged across exports, token auth.
+// OTLP/HTTP ingestion tested with the real OpenTelemetry exporters (JSON and protobuf): GenAI spans → normalized trace, merged across exports, token auth.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { context, trace, SpanStatusCode, type Span, type Tracer } from "@opentelemetry/api";
+import { context, diag, DiagLogLevel, trace, SpanKind, SpanStatusCode, type Span, type Tracer } from "@opentelemetry/api";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
-import { resourceFromAttributes } from "@opentelemetry/resources";
-import { BasicTracerProvider, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { OTLPTraceExporter as OTLPProtoTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
+import { resourceFromAttributes, type Resource } from "@opentelemetry/resources";
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan, type SpanExporter } from "@opentelemetry/sdk-trace-base";
 import { and, eq } from "drizzle-orm";
 import { traces } from "../../db/schema";
 import { createTestApp, setUpOwner, type TestApp } from "../../../test/support/app";
@@ -17,6 +18,7 @@ let token: string;
 let workspaceId: string;
 let provider: BasicTracerProvider;
 let tracer: Tracer;
+let resource: Resource;
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -28,10 +30,8 @@ beforeAll(async () => {
   server = listening.server!;
   url = `http://127.0.0.1:${listening.server!.port}/api/v1/otel/v1/traces`;
   const exporter = new OTLPTraceExporter({ url, headers: { Authorization: `Bearer ${token}` } });
-  provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({ "service.name": "support-bot", "deployment.environment.name": "staging" }),
-    spanProcessors: [new SimpleSpanProcessor(exporter)],
-  });
+  resource = resourceFromAttributes({ "service.name": "support-bot", "deployment.environment.name": "staging" });
+  provider = new BasicTracerProvider({ resource, spanProcessors: [new SimpleSpanProcessor(exporter)] });
   tracer = provider.getTracer("agent-under-test");
 }, 30_000);
 afterAll(async () => {
@@ -41,6 +41,26 @@ afterAll(async () => {
 });
 
 const child = (parent: Span, name: string, attributes: Record<string, string | number>) => tracer.startSpan(name, { attributes }, trace.setSpan(context.active(), parent));
+
+type ProtoExporterConfig = NonNullable<ConstructorParameters<typeof OTLPProtoTraceExporter>[0]>;
+
+/** Spans recorded in memory, so the same spans can go through both exporters. */
+async function recordSpans(run: (tracer: Tracer) => Promise<void>): Promise<ReadableSpan[]> {
+  const recorder = new InMemorySpanExporter();
+  const recording = new BasicTracerProvider({ resource, spanProcessors: [new SimpleSpanProcessor(recorder)] });
+  await run(recording.getTracer("agent-under-test", "1.2.0"));
+  await recording.forceFlush();
+  const spans = recorder.getFinishedSpans();
+  await recording.shutdown();
+  return spans;
+}
+
+async function exportWith(exporter: SpanExporter, spans: ReadableSpan[]) {
+  const result = await new Promise<{ code: number; error?: Error }>((resolve) => exporter.export(spans, resolve));
+  expect(result.error).toBeUndefined();
+  expect(result.code).toBe(0); // ExportResultCode.SUCCESS
+  await exporter.shutdown();
+}
 
 async function storedTrace(traceId: string) {
   const [row] = await t.deps.database.db.select().from(traces).where(and(eq(traces.workspaceId, workspaceId), eq(traces.source, "otel"), eq(traces.externalId, traceId)));
@@ -112,11 +132,90 @@ describe("OTLP endpoint", () => {
     expect(row).toMatchObject({ latencyMs: 1500, timestamp: new Date("2026-01-01T00:00:00.000Z") });
   });
 
-  test("refuses unauthenticated calls, protobuf, and bodies that are not OTLP", async () => {
+  test("the protobuf exporter stores exactly the trace the JSON exporter stores for the same spans", async () => {
+    const spans = await recordSpans(async (tracer) => {
+      const agent = tracer.startSpan("invoke_agent support", { attributes: { "gen_ai.operation.name": "invoke_agent", "user.id": "u-9", "session.id": "s-1" } });
+      const inAgent = trace.setSpan(context.active(), agent);
+      await Bun.sleep(2);
+      const chat = tracer.startSpan(
+        "chat gpt-4o",
+        {
+          kind: SpanKind.CLIENT,
+          attributes: {
+            "gen_ai.operation.name": "chat",
+            "gen_ai.request.model": "gpt-4o",
+            "gen_ai.usage.input_tokens": 1_234_567,
+            "gen_ai.usage.output_tokens": 89,
+            "gen_ai.usage.cost": 0.012345,
+            "gen_ai.request.temperature": 0.5,
+            "gen_ai.response.finish_reasons": ["tool_call", "stop"],
+            "gen_ai.request.stream": false,
+            "app.retry_counts": [0, 2, -3],
+            "gen_ai.input.messages": JSON.stringify([{ role: "user", parts: [{ type: "text", content: "Refund order 7? ünïcode ✓ <img src=x onerror=alert(1)>" }] }]),
+            "gen_ai.output.messages": JSON.stringify([{ role: "assistant", parts: [{ type: "tool_call", id: "call_9", name: "refund", arguments: { order: 7 } }] }]),
+          },
+        },
+        inAgent,
+      );
+      chat.end();
+      await Bun.sleep(2);
+      const tool = tracer.startSpan("execute_tool refund", { attributes: { "gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "refund", "gen_ai.tool.call.id": "call_9", "gen_ai.tool.call.arguments": '{"order": 7}' } }, inAgent);
+      tool.recordException(new Error("payments API timed out"));
+      tool.setStatus({ code: SpanStatusCode.ERROR });
+      tool.end();
+      agent.end();
+    });
+    const traceId = spans[0]!.spanContext().traceId;
+
+    await exportWith(new OTLPTraceExporter({ url, headers: { Authorization: `Bearer ${token}` } }), spans);
+    const viaJson = await storedTrace(traceId);
+    await t.deps.database.db.delete(traces).where(eq(traces.id, viaJson.id));
+    await exportWith(new OTLPProtoTraceExporter({ url, headers: { Authorization: `Bearer ${token}` } }), spans);
+    const viaProtobuf = await storedTrace(traceId);
+
+    expect(viaJson.normalizeError).toBeNull();
+    const n = viaJson.normalized as unknown as NormalizedTrace;
+    expect(n.steps.map((s) => s.type)).toEqual(["agent", "llm", "tool"]);
+    expect(n.steps[1]).toMatchObject({ usage: { input_tokens: 1_234_567, output_tokens: 89 }, cost_usd: 0.012345 });
+    expect(n.steps[2]).toMatchObject({ level: "error", error: "payments API timed out" });
+    // Everything but the row's own identity (its id, which the normalized trace repeats, and its timestamps).
+    const content = ({ id: _id, createdAt: _created, updatedAt: _updated, normalized, ...row }: typeof viaJson) => ({ ...row, normalized: { ...normalized, id: null } });
+    expect(content(viaProtobuf)).toEqual(content(viaJson));
+  });
+
+  test("protobuf: gzip, and a trace that cannot be normalized comes back to the exporter as a partial success", async () => {
+    const warnings: string[] = [];
+    diag.setLogger({ error() {}, warn: (...args: unknown[]) => warnings.push(args.join(" ")), info() {}, debug() {}, verbose() {} }, DiagLogLevel.WARN);
+    try {
+      const spans = await recordSpans(async (tracer) => {
+        // A token count past any integer breaks the normalized contract: the trace is stored with its error, and the exporter told.
+        tracer.startSpan("chat gpt-4o", { attributes: { "gen_ai.operation.name": "chat", "gen_ai.usage.input_tokens": 1e300 } }).end();
+      });
+      const traceId = spans[0]!.spanContext().traceId;
+      await exportWith(new OTLPProtoTraceExporter({ url, headers: { Authorization: `Bearer ${token}` }, compression: "gzip" as ProtoExporterConfig["compression"] }), spans);
+      const row = await storedTrace(traceId);
+      expect(row.normalized).toBeNull();
+      expect(row.normalizeError).toContain("does not meet the contract");
+      expect(warnings.join("\n")).toContain(`Received Partial Success response: {"errorMessage":"trace ${traceId}: `);
+    } finally {
+      diag.disable();
+    }
+  });
+
+  test("refuses unauthenticated calls, other media types, malformed protobuf, and bodies that are not OTLP", async () => {
     expect((await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).status).toBe(401);
-    const proto = await fetch(url, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/x-protobuf" }, body: new Uint8Array([1, 2]) });
-    expect(proto.status).toBe(415);
-    expect((await proto.json()).error.message).toContain("http/json");
+    const text = await fetch(url, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "text/plain" }, body: "{}" });
+    expect(text.status).toBe(415);
+    expect((await text.json()).error.message).toContain("http/protobuf");
+    const truncated = await fetch(url, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/x-protobuf" }, body: new Uint8Array([0x0a, 0x05, 0x12]) });
+    expect(truncated.status).toBe(400);
+    expect((await truncated.json()).error).toMatchObject({ code: "invalid_protobuf", message: expect.stringContaining("resource_spans: length 5 runs past the end") });
+    const empty = await fetch(url, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/x-protobuf" }, body: new Uint8Array() });
+    expect(empty.status).toBe(200);
+    expect(empty.headers.get("content-type")).toBe("application/x-protobuf");
+    expect((await empty.arrayBuffer()).byteLength).toBe(0);
+    const notGzip = await fetch(url, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/x-protobuf", "content-encoding": "gzip" }, body: new Uint8Array([1, 2, 3]) });
+    expect(notGzip.status).toBe(400);
     const bad = await fetch(url, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ name: 1 }] }] }] }) });
     expect(bad.status).toBe(422);
     const gz = await fetch(url, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "content-encoding": "gzip" }, body: Bun.gzipSync(new TextEncoder().encode("{}")) });

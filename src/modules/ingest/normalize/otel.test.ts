@@ -53,6 +53,13 @@ describe("normalizeOtelTrace", () => {
     expect(normalized.has_errors).toBe(true);
   });
 
+  test("NaN and infinite doubles, as null (JSON exporter) or as text (proto3 JSON mapping), become null; the trace still normalizes", () => {
+    const doubles = [null, "NaN", "-Infinity", 0.5].map((doubleValue, i) => ({ key: `d${i}`, value: { doubleValue } }));
+    const spans = flattenOtlpRequest(request([span("a1", null, 1_000, { attributes: doubles })]));
+    expect(spans[0]!.attributes).toEqual({ d0: null, d1: null, d2: null, d3: 0.5 });
+    expect(normalizeOtelTrace(spans).normalized.steps).toHaveLength(1);
+  });
+
   test("a body that is not OTLP is a NormalizeError naming the problem", () => {
     expect(() => flattenOtlpRequest({ resourceSpans: [{ scopeSpans: [{ spans: [{ spanId: "x" }] }] }] })).toThrow(/Not an OTLP/);
   });

@@ -28,7 +28,8 @@ const AnyValueSchema: z.ZodType<unknown> = z.lazy(() =>
     stringValue: z.string().optional(),
     boolValue: z.boolean().optional(),
     intValue: z.union([z.string(), z.number()]).optional(),
-    doubleValue: z.union([z.number(), z.string()]).optional(),
+    // The JSON exporter writes NaN and infinities as null; the proto3 JSON mapping as "NaN", "Infinity".
+    doubleValue: z.union([z.number(), z.string(), z.null()]).optional(),
     bytesValue: z.string().optional(),
     arrayValue: z.looseObject({ values: z.array(AnyValueSchema).optional() }).optional(),
     kvlistValue: z.looseObject({ values: z.array(KeyValueSchema).optional() }).optional(),
@@ -62,10 +63,10 @@ const ExportRequestSchema = z.looseObject({
     .optional(),
 });
 
-/** Flattens an ExportTraceServiceRequest (OTLP/JSON); throws NormalizeError("unrecognized_shape") when it is not one. */
+/** Flattens an ExportTraceServiceRequest (OTLP/JSON, or protobuf decoded to that shape); throws NormalizeError("unrecognized_shape") when it is not one. */
 export function flattenOtlpRequest(body: unknown): OtelSpan[] {
   const parsed = ExportRequestSchema.safeParse(body);
-  if (!parsed.success) throw new NormalizeError("unrecognized_shape", "Not an OTLP/JSON ExportTraceServiceRequest", formatIssues(parsed.error.issues));
+  if (!parsed.success) throw new NormalizeError("unrecognized_shape", "Not an OTLP ExportTraceServiceRequest", formatIssues(parsed.error.issues));
   const spans: OtelSpan[] = [];
   for (const resourceSpans of parsed.data.resourceSpans ?? []) {
     const resource = attributesObject(resourceSpans.resource?.attributes);
@@ -330,11 +331,16 @@ function anyValue(value: unknown): unknown {
   if (typeof value.stringValue === "string") return value.stringValue;
   if (typeof value.boolValue === "boolean") return value.boolValue;
   if (value.intValue !== undefined) return Number(value.intValue);
-  if (value.doubleValue !== undefined) return Number(value.doubleValue);
+  if (value.doubleValue !== undefined) return finiteOrNull(value.doubleValue === null ? Number.NaN : Number(value.doubleValue));
   if (typeof value.bytesValue === "string") return value.bytesValue;
   if (isRecord(value.arrayValue)) return (Array.isArray(value.arrayValue.values) ? value.arrayValue.values : []).map(anyValue);
   if (isRecord(value.kvlistValue)) return attributesObject(value.kvlistValue.values as Array<{ key: string; value?: unknown }>);
   return null;
+}
+
+/** JSON holds no NaN or infinity: such an attribute is kept as null rather than failing its trace. */
+function finiteOrNull(value: number): number | null {
+  return Number.isFinite(value) ? value : null;
 }
 
 /** Semconv puts structured values (messages, arguments, results) in string attributes as JSON text. */
