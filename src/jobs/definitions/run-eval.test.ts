@@ -72,6 +72,17 @@ test("every trace in scope gets exactly one execution; a hang and an exception f
   const rerun = await startEvalRun(t.database, { workspaceId, evalVersionId: version.id, scope: { kind: "all" }, onlyMissing: true });
   expect((await waitForJob(rerun.id)).result).toMatchObject({ done: 2, total: 2, errors: 2 });
   expect((await t.database.db.select().from(executions).where(eq(executions.evalVersionId, version.id))).length).toBe(60);
+
+  // A full rerun scores every trace again and replaces each row in place.
+  const before = new Map(rows.map((r) => [r.traceId, r]));
+  const full = await startEvalRun(t.database, { workspaceId, evalVersionId: version.id, scope: { kind: "all" } });
+  expect((await waitForJob(full.id)).result).toMatchObject({ done: 60, total: 60, errors: 2, passed: 29, failed: 29 });
+  const replaced = await t.database.db.select().from(executions).where(eq(executions.evalVersionId, version.id));
+  expect(replaced.length).toBe(60);
+  for (const row of replaced) {
+    expect(row.id).toBe(before.get(row.traceId)!.id);
+    expect(row.createdAt.getTime()).toBeGreaterThan(before.get(row.traceId)!.createdAt.getTime());
+  }
 });
 
 test("an eval-set run covers the labeled traces only", async () => {

@@ -2,11 +2,18 @@
 import { defineJob, PermanentJobError } from "../definition";
 import type { RunEvalPayload } from "../../modules/executions/model";
 import * as q from "../../modules/executions/queries";
-import { executionRow, RUN_EVAL_JOB } from "../../modules/executions/service";
+import { RUN_EVAL_JOB } from "../../modules/executions/service";
 import { EvalLoadError, runBatch, SandboxUnavailableError, type TraceItem, type TraceResult } from "../../sandbox";
 
-const PAGE = 500;
-const WRITE_BATCH = 250;
+/** Traces read per statement; the next page is read while the jail works through this one. */
+export const TRACES_PER_PAGE = 1000;
+export const RESULTS_PER_WRITE = 500;
+/**
+ * Upserts running at once. Writing a result costs the server more than reading its trace (index and foreign-key
+ * checks, the matrix's verdict trigger): with one write in flight the jail waited on it; a second uses the idle core.
+ * Batches hold disjoint traces, so they never conflict, and done-ness is per trace, so their commit order is irrelevant.
+ */
+const WRITES_IN_FLIGHT = 2;
 const PROGRESS_EVERY_MS = 500;
 /** Runs over at least this many traces refresh planner statistics first (a bulk import may have just landed). */
 const STATISTICS_FROM = 5_000;
@@ -22,9 +29,11 @@ export const runEvalJob = defineJob<RunEvalPayload>({
     if (!version) throw new PermanentJobError(`Eval version ${evalVersionId} no longer exists.`);
 
     // A resumed or retried run keeps its start time: traces with a result since then are done.
-    const since = ctx.job.checkpoint?.since ? new Date(String(ctx.job.checkpoint.since)) : new Date();
-    if (!ctx.job.checkpoint?.since) await ctx.checkpoint({ since: since.toISOString() });
-    const total = await q.countPending(db, workspaceId, scope, evalVersionId, since, onlyMissing);
+    const resumed = Boolean(ctx.job.checkpoint?.since);
+    const since = resumed ? new Date(String(ctx.job.checkpoint!.since)) : new Date();
+    if (!resumed) await ctx.checkpoint({ since: since.toISOString() });
+    const selection = { workspaceId, scope, evalVersionId, since, onlyMissing, fresh: !resumed && !onlyMissing };
+    const total = await q.countPending(db, selection);
     const counts = { done: 0, total, passed: 0, failed: 0, errors: 0 };
     await ctx.progress({ ...counts, rate: 0 });
     if (total === 0) return { ...counts };
@@ -33,7 +42,7 @@ export const runEvalJob = defineJob<RunEvalPayload>({
     // The next page is fetched while the jail works through the current one.
     async function* pendingTraces(): AsyncGenerator<TraceItem> {
       const fetchPage = (afterId: string | null) => {
-        const page = q.pendingTracesPage(db, workspaceId, scope, evalVersionId, since, onlyMissing, afterId, PAGE);
+        const page = q.pendingTracesPage(db, selection, afterId, TRACES_PER_PAGE);
         page.catch(() => {}); // a prefetch abandoned by a cancelled run must not surface as an unhandled rejection
         return page;
       };
@@ -49,14 +58,27 @@ export const runEvalJob = defineJob<RunEvalPayload>({
     const started = performance.now();
     let lastProgress = started;
     let pending: TraceResult[] = [];
-    // One write in flight at a time, overlapping the jail; waiting for it before the next bounds memory.
-    let writing: Promise<void> = Promise.resolve();
+    // Waiting for a write slot before the next batch bounds memory; a failed write fails the run at the next flush.
+    const writes = new Set<Promise<void>>();
+    let writeError: unknown;
     const flush = async () => {
+      while (writes.size >= WRITES_IN_FLIGHT) await Promise.race(writes);
+      if (writeError) throw writeError;
       const batch = pending;
       pending = [];
-      await writing;
-      const ranAt = new Date();
-      writing = q.upsertExecutions(db, batch.map((r) => executionRow(workspaceId, evalVersionId, r, ranAt)));
+      if (batch.length === 0) return;
+      const write = q.upsertExecutions(db, { workspaceId, evalVersionId, ranAt: new Date() }, batch).then(
+        () => void writes.delete(write),
+        (error) => {
+          writes.delete(write);
+          writeError ??= error;
+        },
+      );
+      writes.add(write);
+    };
+    const drain = async () => {
+      await Promise.all(writes);
+      if (writeError) throw writeError;
     };
 
     try {
@@ -66,7 +88,7 @@ export const runEvalJob = defineJob<RunEvalPayload>({
         if (!result.ok) counts.errors++;
         else if (result.passed) counts.passed++;
         else counts.failed++;
-        if (pending.length >= WRITE_BATCH) await flush();
+        if (pending.length >= RESULTS_PER_WRITE) await flush();
         const now = performance.now();
         if (now - lastProgress >= PROGRESS_EVERY_MS) {
           lastProgress = now;
@@ -74,11 +96,11 @@ export const runEvalJob = defineJob<RunEvalPayload>({
         }
       }
       await flush();
-      await writing;
+      await drain();
     } catch (error) {
       // Results already received are kept: a resumed run skips them.
       await flush().catch(() => {});
-      await writing.catch(() => {});
+      await drain().catch(() => {});
       if (error instanceof EvalLoadError) {
         const details = error.staticErrors.map((e) => e.message).join("; ");
         throw new PermanentJobError(`The eval could not load (${error.kind}): ${details || error.message}`);

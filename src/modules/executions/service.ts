@@ -1,4 +1,4 @@
-// Eval runs: starting one as a job, and turning sandbox results into execution rows.
+// Eval runs: starting one as a job, and scoring single traces online.
 import type { Database } from "../../db/client";
 import { AppError, NotFoundError, ValidationError } from "../../http/errors";
 import { enqueueJob } from "../../jobs/queue";
@@ -23,14 +23,6 @@ export async function startEvalRun(
     createdBy: input.createdBy ?? null,
     maxAttempts: 3,
   });
-}
-
-export function executionRow(workspaceId: string, evalVersionId: string, result: TraceResult, ranAt: Date): q.ExecutionInsert {
-  const base = { workspaceId, evalVersionId, traceId: result.id, createdAt: ranAt };
-  if (result.ok) {
-    return { ...base, passed: result.passed, reason: result.reason, durationMs: result.duration_ms, stdout: result.stdout || null, errorKind: null, errorMessage: null, traceback: null };
-  }
-  return { ...base, passed: null, reason: null, durationMs: null, stdout: null, errorKind: result.error.kind, errorMessage: result.error.message, traceback: result.error.traceback || null };
 }
 
 /** Scores one trace on a warm jailed interpreter of the version: no process start on the hot path. */
@@ -58,7 +50,7 @@ export async function scoreOnline(database: Database, pool: WarmPool, workspaceI
     throw error;
   }
   if (traceId && "store" in input && input.store) {
-    await q.upsertExecutions(database.db, [executionRow(workspaceId, version.id, { ...result, id: traceId }, new Date())]);
+    await q.upsertExecutions(database.db, { workspaceId, evalVersionId: version.id, ranAt: new Date() }, [{ ...result, id: traceId }]);
   }
   return result.ok
     ? { trace_id: traceId, passed: result.passed, reason: result.reason, duration_ms: result.duration_ms, stdout: result.stdout, error: null }
