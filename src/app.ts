@@ -16,6 +16,7 @@ import { integrationRoutes } from "./modules/integrations";
 import { jobRoutes } from "./modules/jobs";
 import { matrixRoutes } from "./modules/matrix";
 import { reviewRoutes } from "./modules/review";
+import { savedFilterRoutes } from "./modules/saved-filters";
 import { tokenRoutes } from "./modules/tokens";
 import { traceRoutes } from "./modules/traces";
 
@@ -26,6 +27,7 @@ export function createApp(deps: AppDeps) {
     .use(healthRoutes(deps))
     .use(authRoutes(deps))
     .use(traceRoutes(deps))
+    .use(savedFilterRoutes(deps))
     .use(jobRoutes(deps))
     .use(tokenRoutes(deps))
     .use(demoRoutes(deps))

@@ -1,4 +1,5 @@
-// Matrix bench on Postgres: first page p50/p95 (vs loading every row into JS), one version's metrics, and 100k-row exports' time and peak RSS.
+// Matrix bench: first pages p50/p95 for every filter and sort (vs loading every row into JS), one version's metrics, what keeping set_traces costs writes, and 100k-row exports' time and peak RSS.
+// Run: bun bench/matrix/run.ts (Postgres) · bun bench/matrix/run.ts --pglite (on-disk PGlite; no exports: they run in child processes)
 import { cpus, totalmem } from "node:os";
 import { rowsOf } from "../../src/db/migrate";
 import { sql } from "drizzle-orm";
@@ -6,10 +7,12 @@ import { agreementMetrics } from "../../src/modules/metrics/agreement";
 import { versionReport } from "../../src/modules/eval-metrics/service";
 import { defaultMatrixFilter, matrixFilterInput } from "../../src/modules/matrix/model";
 import { loadMatrix } from "../../src/modules/matrix/service";
+import { saveFilter } from "../../src/modules/saved-filters/service";
 import { createBenchData, dropBenchData } from "./data";
 
 const TRACES = Number(process.env.TRACES ?? 100_000);
 const RUNS = Number(process.env.RUNS ?? 40);
+const KIND = process.argv.includes("--pglite") ? "pglite" : "postgres";
 
 const percentile = (xs: number[], p: number) => {
   const sorted = [...xs].sort((a, b) => a - b);
@@ -27,24 +30,38 @@ async function time(runs: number, fn: () => Promise<unknown>) {
   return { p50: percentile(samples, 50), p95: percentile(samples, 95) };
 }
 
-console.log(`generating ${TRACES.toLocaleString("en-US")} labelled traces × 5 versions…`);
+console.log(`generating ${TRACES.toLocaleString("en-US")} labelled traces × 5 versions on ${KIND}…`);
 const generated = performance.now();
-const data = await createBenchData(TRACES);
+const data = await createBenchData(TRACES, KIND);
 console.log(`generated in ${((performance.now() - generated) / 1000).toFixed(1)} s`);
 const { database, workspaceId, evalSetId, versionIds } = data;
 const results: { case: string; p50: string; p95: string; target: string }[] = [];
 const ms = (n: number) => `${n.toFixed(1)} ms`;
-const add = (name: string, r: { p50: number; p95: number }, target = "") => results.push({ case: name, p50: ms(r.p50), p95: ms(r.p95), target });
+const fmt = (r: { p50: number; p95: number }) => ({ p50: ms(r.p50), p95: ms(r.p95) });
+const add = (name: string, r: { p50: number; p95: number }, target = "") => results.push({ case: name, ...fmt(r), target });
 
 const page = (query: Record<string, string> = {}) => ({ filter: matrixFilterInput.parse(query), versionIds });
-add("matrix first page (newest first, 5 versions)", await time(RUNS, () => loadMatrix(database, workspaceId, evalSetId, page())), "p95 < 100 ms");
-add("matrix first page, only contradictions", await time(RUNS, () => loadMatrix(database, workspaceId, evalSetId, page({ only: "contradictions" }))));
-add("matrix first page, versions disagree", await time(RUNS, () => loadMatrix(database, workspaceId, evalSetId, page({ only: "disagreements" }))));
-add("matrix first page, label=negative, source=langfuse", await time(RUNS, () => loadMatrix(database, workspaceId, evalSetId, page({ label: "negative", source: "langfuse" }))));
-const deep = await loadMatrix(database, workspaceId, evalSetId, page({ limit: "500" }));
-add("matrix page after 500 rows (keyset)", await time(RUNS, () => loadMatrix(database, workspaceId, evalSetId, page({ cursor: deep.nextCursor! }))));
-add("matrix first page sorted by a version's verdict", await time(10, () => loadMatrix(database, workspaceId, evalSetId, page({ sort: `v:${versionIds[2]}` }))));
-add("matrix first page sorted by agreement", await time(10, () => loadMatrix(database, workspaceId, evalSetId, page({ sort: "agreement" }))));
+const matrix = (query: Record<string, string> = {}) => () => loadMatrix(database, workspaceId, evalSetId, page(query));
+/** The second page's query: the cursor after the first `rows` rows in that order. */
+async function after(rows: number, query: Record<string, string> = {}) {
+  const first = await loadMatrix(database, workspaceId, evalSetId, page({ ...query, limit: String(rows) }));
+  return { ...query, cursor: first.nextCursor! };
+}
+const saved = await saveFilter(database, { workspaceId, userId: data.userId, canManage: true }, { name: "Langfuse traces", filter: "source=langfuse" });
+
+add("matrix first page (newest first, 5 versions)", await time(RUNS, matrix()), "p95 < 100 ms");
+add("matrix first page, only contradictions", await time(RUNS, matrix({ only: "contradictions" })));
+add("matrix first page, versions disagree", await time(RUNS, matrix({ only: "disagreements" })));
+add("matrix first page, label=negative, source=langfuse", await time(RUNS, matrix({ label: "negative", source: "langfuse" })));
+add("matrix page after 500 rows (keyset)", await time(RUNS, matrix(await after(500))));
+add("matrix first page sorted by label", await time(RUNS, matrix({ sort: "label" })), "p95 < 100 ms");
+add("matrix first page sorted by a version's verdict", await time(RUNS, matrix({ sort: `v:${versionIds[2]}` })), "p95 < 100 ms");
+add("matrix first page sorted by agreement", await time(RUNS, matrix({ sort: "agreement" })), "p95 < 100 ms");
+add("matrix sorted by agreement, page after 500 rows", await time(RUNS, matrix(await after(500, { sort: "agreement" }))));
+add("matrix sorted by agreement, ascending, contradictions", await time(RUNS, matrix({ sort: "agreement", dir: "asc", only: "contradictions" })));
+add("matrix sorted by agreement, source=langfuse", await time(RUNS, matrix({ sort: "agreement", source: "langfuse" })));
+add("matrix rows from a saved filter (source=langfuse), newest first", await time(RUNS, matrix({ rows: saved.id })));
+add("matrix rows from a saved filter, sorted by agreement", await time(RUNS, matrix({ rows: saved.id, sort: "agreement" })));
 
 /** The naive way: every trace with its labels and five verdicts into JS, then filter, sort and slice there. */
 async function naiveFirstPage() {
@@ -88,8 +105,44 @@ async function naiveMetrics() {
 }
 add("naive metrics: rows into JS, agreementMetrics()", await time(3, naiveMetrics));
 
+/**
+ * What keeping set_traces costs the writes, against the same writes with its triggers disabled: a run's batch of
+ * 1,000 results (a new version, so fresh rows) and one reviewer's label on a trace (a new reviewer, so a new row).
+ */
+const writes: typeof results = [];
+await database.db.execute(sql`insert into users (id, email, name, password_hash) values ('u-cy', 'cy@bench', 'Cy', 'x')`);
+await database.db.execute(sql`insert into eval_versions (id, workspace_id, eval_id, version, origin, code) values ('ver-w', ${workspaceId}, 'eval-bench', 99, 'manual', '')`);
+let batchNo = 0;
+let labelNo = 0;
+const runBatch = () => {
+  const first = batchNo++ * 1000 + 1;
+  return database.db.execute(sql`
+    insert into executions (id, workspace_id, eval_version_id, trace_id, passed, reason, duration_ms)
+    select 'w-' || i, ${workspaceId}, 'ver-w', 'tr' || lpad(i::text, 7, '0'), i % 3 > 0, 'because ' || i, 12.5
+    from generate_series(${first}::int, ${first + 999}::int) i
+    on conflict (eval_version_id, trace_id) do update set passed = excluded.passed`);
+};
+const oneLabel = () => {
+  const i = ++labelNo * 7;
+  return database.db.execute(sql`
+    insert into feedback (id, workspace_id, eval_set_id, trace_id, user_id, label)
+    values (${`fc${i}`}, ${workspaceId}, 'set-bench', ${`tr${String(i).padStart(7, "0")}`}, 'u-cy', 'positive')`);
+};
+const setTriggers = async (on: boolean) => {
+  const verb = sql.raw(on ? "enable" : "disable");
+  for (const trigger of ["executions_set_verdicts_insert", "executions_set_verdicts_update"]) await database.db.execute(sql`alter table executions ${verb} trigger ${sql.raw(trigger)}`);
+  await database.db.execute(sql`alter table feedback ${verb} trigger feedback_set_labels_insert`);
+};
+const writeRuns = Math.min(20, Math.floor(TRACES / 4000));
+writes.push({ case: "upsert 1,000 results of a run, set_traces kept", ...fmt(await time(writeRuns, runBatch)), target: "" });
+writes.push({ case: "save one label (insert), set_traces kept", ...fmt(await time(RUNS, oneLabel)), target: "" });
+await setTriggers(false);
+writes.push({ case: "naive: upsert 1,000 results, no set_traces", ...fmt(await time(writeRuns, runBatch)), target: "" });
+writes.push({ case: "naive: save one label (insert), no set_traces", ...fmt(await time(RUNS, oneLabel)), target: "" });
+await setTriggers(true);
+
 const exports: { case: string; rows: number; size: string; seconds: string; peakRss: string }[] = [];
-for (const format of ["csv", "xlsx"] as const) {
+for (const format of KIND === "postgres" ? (["csv", "xlsx"] as const) : []) {
   for (const mode of ["stream", "naive"] as const) {
     const child = Bun.spawn(["bun", `${import.meta.dir}/export-child.ts`, format, mode], { env: { ...process.env, VERSION_IDS: versionIds.join(",") }, stdout: "pipe", stderr: "inherit" });
     const out = JSON.parse((await new Response(child.stdout).text()).trim()) as { rows: number; bytes: number; seconds: number; baselineMb: number; peakMb: number };
@@ -104,10 +157,12 @@ for (const format of ["csv", "xlsx"] as const) {
   }
 }
 
-const [pg] = rowsOf<{ version: string }>(await database.db.execute(sql`select version()`));
+const [engine] = rowsOf<{ version: string }>(await database.db.execute(sql`select version()`));
+const [size] = rowsOf<{ size: string }>(await database.db.execute(sql`select pg_size_pretty(pg_total_relation_size('set_traces')) as size`));
 console.log(`\nmachine: ${cpus().length} × ${cpus()[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, bun ${Bun.version}`);
-console.log(`postgres: ${pg?.version.split(",")[0]}`);
-console.log(`data: ${TRACES.toLocaleString("en-US")} traces, ${(TRACES * 1.1).toLocaleString("en-US")} labels (2 reviewers), 5 versions × ${TRACES.toLocaleString("en-US")} executions; default filter ${JSON.stringify(defaultMatrixFilter().sort)}`);
+console.log(`database: ${engine?.version.split(",")[0]}${KIND === "pglite" ? " (on disk)" : ""}`);
+console.log(`data: ${TRACES.toLocaleString("en-US")} traces, ${(TRACES * 1.1).toLocaleString("en-US")} labels (2 reviewers), 5 versions × ${TRACES.toLocaleString("en-US")} executions, set_traces ${size?.size}; default filter ${JSON.stringify(defaultMatrixFilter().sort)}`);
 console.table(results);
-console.table(exports);
-await dropBenchData(database);
+console.table(writes.map(({ target: _, ...w }) => w));
+if (exports.length) console.table(exports);
+await dropBenchData(data);

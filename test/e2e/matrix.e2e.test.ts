@@ -66,3 +66,23 @@ test("filter to contradictions, open a cell with the keyboard, relabel: the row 
   await page.keyboard.press("Escape");
   expect(await page.locator("#matrix-drill .drill").count()).toBe(0);
 });
+
+test("save the trace list's filter under a name, then use it as the matrix's rows", async () => {
+  await page.goto(`${server.url}/traces`);
+  await page.fill("input[name=source]", "langfuse");
+  await page.click("form.filters button[type=submit]");
+  await page.waitForFunction(() => document.querySelector<HTMLInputElement>("#saved-filters input[name=filter]")?.value === "source=langfuse");
+  const name = `Langfuse <img src=x onerror=alert(1)>`;
+  await page.fill("#saved-filters input[name=name]", name);
+  await page.click("#saved-filters button[type=submit]:text('Save filter')");
+  await page.waitForSelector("#saved-filters .saved-filter.current");
+  expect(await page.locator("#saved-filters .saved-filter.current a").textContent()).toBe(name);
+
+  await page.goto(`${server.url}/eval-sets/${fx.set.id}/matrix?v=${fx.v1.id}&v=${fx.v2.id}`);
+  const option = page.locator("select[name=rows] option", { hasText: "saved filter: Langfuse" });
+  await page.selectOption("select[name=rows]", (await option.getAttribute("value"))!);
+  await page.click("form.matrix-filters button[type=submit]");
+  await page.waitForFunction(() => document.querySelectorAll("table.matrix tbody tr").length === 5);
+  expect(page.url()).toContain("rows=");
+  expect(await page.locator("table.matrix tbody td:nth-child(3)").allTextContents()).toEqual(Array(5).fill("langfuse"));
+}, 30_000);

@@ -65,9 +65,13 @@ export function MatrixRowView({ row, props }: { row: MatrixRow; props: Pick<Matr
       </td>
       <td class="nowrap" safe>{formatDate(row.timestamp)}</td>
       <td safe>{row.source}</td>
-      <td class={`truth truth-${row.truth ?? "none"}`} title={row.truth ? `ground truth from ${row.reviewers} reviewer(s)` : "reviewers disagree, not resolved"}>
-        {row.truth ? LABEL_TEXT[row.truth] : "disputed"}
-      </td>
+      {row.reviewers === 0 ? (
+        <td class="truth truth-unlabeled" title="not labelled in this eval set">unlabelled</td>
+      ) : (
+        <td class={`truth truth-${row.truth ?? "none"}`} title={row.truth ? `ground truth from ${row.reviewers} reviewer(s)` : "reviewers disagree, not resolved"}>
+          {row.truth ? LABEL_TEXT[row.truth] : "disputed"}
+        </td>
+      )}
       {props.reviewers.length > 1
         ? props.reviewers.map((reviewer) => {
             const vote = row.votes[reviewer.id];
@@ -89,7 +93,7 @@ export function MatrixTable(props: MatrixTableProps) {
   return (
     <div id="matrix-results">
       {props.rows.length === 0 ? (
-        <p class="empty-state">No trace matches. Labelled traces of this eval set appear here; loosen the filters or label traces in the review queue.</p>
+        <p class="empty-state">No trace matches. Loosen the filters, choose other rows, or label traces in the review queue.</p>
       ) : (
         <div class="matrix-scroll">
           <table

@@ -13,6 +13,10 @@ export interface MatrixPageProps extends MatrixTableProps {
   sources: string[];
   /** Langfuse projects verdicts can be pushed to as scores. */
   integrations: { id: string; name: string }[];
+  /** The workspace's saved trace filters: each can be the rows instead of the set's labelled traces. */
+  savedFilters: { id: string; name: string }[];
+  /** The saved filter the rows come from, if any. */
+  source: { name: string } | null;
 }
 
 const ERROR_KINDS = ["timeout", "exception", "invalid_return", "memory", "killed", "output_limit"];
@@ -42,6 +46,9 @@ export function MatrixPage(props: MatrixPageProps) {
         <a href={`/eval-sets/${props.set.id}`} safe>{props.set.name}</a> /
       </p>
       <h1>Compare: human labels vs eval versions</h1>
+      {props.source ? (
+        <p class="muted" safe>{`Rows: every trace of the saved filter “${props.source.name}”, labelled in this set or not.`}</p>
+      ) : ""}
       <nav class="matrix-links">
         <a href={`/eval-sets/${props.set.id}/metrics`}>Metrics and trends →</a>
         <span class="muted">Export this view:</span>
@@ -52,8 +59,19 @@ export function MatrixPage(props: MatrixPageProps) {
       </nav>
 
       <form class="filters matrix-filters" method="get" action={base} hx-get={base} hx-target="#matrix-results" hx-push-url="true">
+        <Select
+          name="rows"
+          value={f.rows}
+          label="Rows"
+          options={[["", "labelled traces of this set"], ...props.savedFilters.map((s): [string, string] => [s.id, `saved filter: ${s.name}`])]}
+        />
         <Select name="only" value={f.only} label="Show" options={[["", "all rows"], ["contradictions", "only contradictions"], ["disagreements", "versions disagree"]]} />
-        <Select name="label" value={f.label} label="Label" options={[["", "any"], ["positive", "pass"], ["negative", "fail"], ["neutral", "neutral"], ["none", "disputed"]]} />
+        <Select
+          name="label"
+          value={f.label}
+          label="Label"
+          options={[["", "any"], ["positive", "pass"], ["negative", "fail"], ["neutral", "neutral"], ["none", "disputed"], ...(f.rows ? [["unlabeled", "unlabelled"] as [string, string]] : [])]}
+        />
         <Select
           name="focus"
           value={f.focus}

@@ -1,7 +1,8 @@
-// The trace list: search and filters, a keyset-paginated table newest first, a lazily loaded count, and bulk actions.
+// The trace list: search and filters, saved filters, a keyset-paginated table newest first, a lazily loaded count, and bulk actions.
 import type { TraceListRow } from "../../src/modules/traces/queries";
 import { formatCost, formatDate, formatDuration } from "../components/format";
 import { Pager } from "../components/pager";
+import { SavedFilters, type SavedFilterItem } from "../components/saved-filters";
 
 /** The filter exactly as typed (strings), to refill the form. */
 export type TraceFilterValues = Partial<Record<
@@ -20,6 +21,8 @@ export interface TraceListProps {
   /** Shown on the first page only: the count loads after the rows, so it never delays them. */
   showCount: boolean;
   canDelete: boolean;
+  savedFilters: SavedFilterItem[];
+  csrfToken: string;
 }
 
 export function TraceFilters({ filter, evalSets }: { filter: TraceFilterValues; evalSets: TraceListProps["evalSets"] }) {
@@ -108,9 +111,10 @@ export function BulkResult({ message }: { message: string }) {
   return <span class="notice" role="status" safe>{message}</span>;
 }
 
-export function TraceResults({ rows, nextHref, firstHref, filterQuery, evalSets, showCount, canDelete }: Omit<TraceListProps, "filter">) {
+export function TraceResults({ rows, nextHref, firstHref, filterQuery, evalSets, showCount, canDelete, savedFilters, csrfToken }: Omit<TraceListProps, "filter">) {
   return (
     <div id="trace-results">
+      <SavedFilters filters={savedFilters} filterQuery={filterQuery} csrfToken={csrfToken} />
       <div class="list-head">
         {showCount ? <span hx-get={`/traces/count?${filterQuery}`} hx-trigger="load" hx-swap="outerHTML" class="muted">counting…</span> : ""}
         <BulkActions filterQuery={filterQuery} evalSets={evalSets} canDelete={canDelete} />

@@ -10,6 +10,8 @@ export const evalSets = pgTable("eval_sets", {
   name: text("name").notNull(),
   rubric: text("rubric").notNull(),
   labelsPerTrace: integer("labels_per_trace").notNull().default(1),
+  /** How many version slots (eval_versions.set_slot) the set has handed out; a database trigger counts them. */
+  versionSlots: integer("version_slots").notNull().default(0),
   isDemo: boolean("is_demo").notNull().default(false),
   archivedAt: tstz("archived_at"),
   createdAt: createdAt(),
@@ -56,6 +58,11 @@ export const evalVersions = pgTable("eval_versions", {
   code: text("code").notNull(),
   timeoutMs: integer("timeout_ms").notNull().default(2000),
   /** Feedback ids the version was made from: metrics on these are not honest estimates. */
+  /**
+   * The version's position among every version of the eval set, 0, 1, 2… in creation order: its byte in
+   * trace_verdicts.verdicts. Assigned by a database trigger on insert (whatever the default says); never reused.
+   */
+  setSlot: integer("set_slot").notNull().default(0),
   trainingFeedbackIds: jsonb("training_feedback_ids").$type<string[]>().notNull().default([]),
   metrics: jsonb("metrics").$type<Record<string, unknown>>(),
   prompt: text("prompt"),

@@ -1,8 +1,35 @@
-// Comparison tables: the history of matrix and execution exports, and metric snapshots for trends.
-import { index, integer, jsonb, pgTable, text } from "drizzle-orm/pg-core";
+// Comparison tables: ground truth and verdicts kept per (eval set, trace), the history of exports, and metric snapshots for trends.
+import { sql } from "drizzle-orm";
+import { customType, index, integer, jsonb, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
 import { createdAt, idColumn, tstz } from "./columns";
-import { evalSets, evalVersions } from "./evals";
+import { evalSets, evalVersions, labels } from "./evals";
 import { users, workspaces } from "./identity";
+import { traces } from "./traces";
+
+/** Postgres bytea; read and written only from SQL (get_byte, triggers), never by the app. */
+const bytea = customType<{ data: Uint8Array }>({ dataType: () => "bytea" });
+
+/**
+ * What an eval set knows about a trace, one row per (set, trace) with a label or a run of one of the set's versions,
+ * kept by triggers in the transaction of each write (migrations/0008_matrix_maintained.sql) so the matrix and the
+ * metrics read one narrow row per trace instead of grouping label rows and joining executions once per version:
+ * - the ground truth, from feedback and resolutions: `label` settled by the rule in `ground_truth_of` (a resolution
+ *   wins, else the label every reviewer gave, else null) and `reviewers` (0 = not labelled);
+ * - every version's verdict, from executions: byte `eval_versions.set_slot` of `verdicts` is 0 no verdict
+ *   (not run), 1 errored, 2 fail, 3 pass.
+ */
+export const setTraces = pgTable("set_traces", {
+  evalSetId: text("eval_set_id").notNull().references(() => evalSets.id, { onDelete: "cascade" }),
+  traceId: text("trace_id").notNull().references(() => traces.id, { onDelete: "cascade" }),
+  workspaceId: text("workspace_id").notNull().references(() => workspaces.id, { onDelete: "cascade" }),
+  label: text("label", { enum: labels }),
+  reviewers: integer("reviewers").notNull().default(0),
+  verdicts: bytea("verdicts").notNull().default(sql`''::bytea`),
+}, (t) => [
+  primaryKey({ columns: [t.evalSetId, t.traceId] }),
+  // The set's labelled traces (its matrix rows and metrics), without the traces a version merely ran on.
+  index("set_traces_labelled_idx").on(t.evalSetId, t.traceId).where(sql`${t.reviewers} > 0`),
+]);
 
 export const exportKinds = ["matrix", "executions"] as const;
 export const exportFormats = ["csv", "jsonl", "xlsx"] as const;

@@ -1,8 +1,8 @@
-// Trace table: the normalized trace an eval receives, the raw source payload, and list columns.
+// Trace tables: the normalized trace an eval receives, the raw source payload, list columns, and saved trace filters.
 import { sql } from "drizzle-orm";
 import { boolean, customType, doublePrecision, index, integer, json, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { createdAt, idColumn, tstz, updatedAt } from "./columns";
-import { workspaces } from "./identity";
+import { users, workspaces } from "./identity";
 import { integrations } from "./integrations";
 
 /** Postgres full-text vector; written from SQL (to_tsvector), never read back by the app. */
@@ -55,3 +55,15 @@ export const traces = pgTable("traces", {
   index("traces_session_idx").on(t.workspaceId, t.sessionId),
   index("traces_search_idx").using("gin", t.searchVector),
 ]);
+
+/** A trace-list filter saved under a name for the whole workspace: applied on the trace list, or as the matrix's rows. */
+export const savedFilters = pgTable("saved_filters", {
+  id: idColumn(),
+  workspaceId: text("workspace_id").notNull().references(() => workspaces.id, { onDelete: "cascade" }),
+  name: text("name").notNull(),
+  /** The filter as the trace list's query string, normalized (no cursor, no page size). */
+  query: text("query").notNull(),
+  createdBy: text("created_by").references(() => users.id, { onDelete: "set null" }),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+}, (t) => [uniqueIndex("saved_filters_name_idx").on(t.workspaceId, t.name)]);

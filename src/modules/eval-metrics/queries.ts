@@ -3,7 +3,6 @@ import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { rowsOf } from "../../db/migrate";
 import { evals, evalVersions, metricSnapshots } from "../../db/schema";
-import { groundTruthSelect } from "../matrix/ground-truth";
 import type { RunStats, SplitCounts } from "./model";
 
 /** A version with what the metrics pages show about its eval. */
@@ -43,45 +42,39 @@ export async function versionsOfSet(db: Db, workspaceId: string, evalSetId: stri
  * pass or fail count; errors and missing runs are counted apart, not as verdicts.
  */
 export async function agreementCounts(db: Db, workspaceId: string, evalSetId: string, versionId: string): Promise<{ unseen: SplitCounts; training: SplitCounts }> {
-  // The training mark is a hashed lookup per label row inside the ground truth's aggregate (coalesce: a null in the
-  // jsonb array makes `in` null, not false); the execution is joined once per trace afterwards (one per version
-  // and trace), so the aggregate stays narrow.
-  const perTrace = groundTruthSelect(workspaceId, evalSetId, {
-    extra: { columns: sql`coalesce(bool_or(f.id in (select used.feedback_id from used)), false) as seen`, joins: sql`` },
-  });
   const split = (seen: boolean) => {
-    const inSplit = seen ? sql`(c.positive or c.negative) and c.seen` : sql`(c.positive or c.negative) and not c.seen`;
+    const inSplit = seen ? sql`c.seen` : sql`not c.seen`;
     const p = sql.raw(seen ? "training_" : "unseen_");
     return sql`
       coalesce(sum(c.n) filter (where ${inSplit} and c.negative and c.passed = false), 0)::int as ${p}fail_caught,
       coalesce(sum(c.n) filter (where ${inSplit} and c.negative and c.passed = true), 0)::int as ${p}fail_missed,
-      coalesce(sum(c.n) filter (where ${inSplit} and c.positive and c.passed = false), 0)::int as ${p}false_failure,
-      coalesce(sum(c.n) filter (where ${inSplit} and c.positive and c.passed = true), 0)::int as ${p}pass_agreed,
+      coalesce(sum(c.n) filter (where ${inSplit} and not c.negative and c.passed = false), 0)::int as ${p}false_failure,
+      coalesce(sum(c.n) filter (where ${inSplit} and not c.negative and c.passed = true), 0)::int as ${p}pass_agreed,
       coalesce(sum(c.n) filter (where ${inSplit}), 0)::int as ${p}labeled,
       coalesce(sum(c.n) filter (where ${inSplit} and c.errored), 0)::int as ${p}errored,
       coalesce(sum(c.n) filter (where ${inSplit} and not c.ran), 0)::int as ${p}not_run`;
   };
-  // Traces are first counted per combination of (split, label, verdict, error, ran): each trace's text label is
-  // compared once there, and the fourteen FILTERs then run over a few dozen rows. No WHERE on the label: pushed
-  // into the grouping as a HAVING it makes the planner expect a few hundred traces and probe executions once per
-  // trace through the index, several times slower. Ordering the per-trace rows lets Postgres group the labels as
-  // they stream out of a (…, trace_id) feedback index instead of hashing 100k text keys. The memory lets the
-  // version's executions (about 7 MB at 100k) be hashed in one batch.
+  // The ground truth is one maintained row per labelled trace (set_traces: no grouping of label rows here); the version's
+  // executions are joined to it once, hashed. A trace counts as "seen" when one of its feedback rows is among the
+  // version's training ids: a few hundred primary-key lookups, hashed for the probe. Traces are then counted per
+  // combination of (split, label, verdict, error, ran), and the fourteen FILTERs run over a few dozen rows. The
+  // memory lets the version's executions (about 7 MB at 100k) be hashed in one batch.
   const rows = await db.transaction(async (tx) => {
     await tx.execute(sql`set local work_mem = '64MB'`);
     return rowsOf<Record<string, unknown>>(
       await tx.execute(sql`
-        with used as (
-          select jsonb_array_elements_text(ev.training_feedback_ids) as feedback_id
-          from eval_versions ev where ev.id = ${versionId} and ev.workspace_id = ${workspaceId}
+        with seen as (
+          select f.trace_id from feedback f
+          where f.id in (select jsonb_array_elements_text(ev.training_feedback_ids) from eval_versions ev where ev.id = ${versionId} and ev.workspace_id = ${workspaceId})
+            and f.eval_set_id = ${evalSetId} and f.workspace_id = ${workspaceId}
         ),
-        gt as (select * from (${perTrace}) per_trace order by per_trace.trace_id),
         c as (
-          select gt.seen, gt.label = 'positive' as positive, gt.label = 'negative' as negative, e.passed,
+          select g.trace_id in (select seen.trace_id from seen) as seen, g.label = 'negative' as negative, e.passed,
             e.error_kind is not null as errored, e.id is not null as ran, count(*) as n
-          from gt
-          left join executions e on e.eval_version_id = ${versionId} and e.trace_id = gt.trace_id and e.workspace_id = ${workspaceId}
-          group by 1, 2, 3, 4, 5, 6
+          from set_traces g
+          left join executions e on e.eval_version_id = ${versionId} and e.trace_id = g.trace_id and e.workspace_id = ${workspaceId}
+          where g.eval_set_id = ${evalSetId} and g.workspace_id = ${workspaceId} and g.reviewers > 0 and g.label in ('positive', 'negative')
+          group by 1, 2, 3, 4, 5
         )
         select ${split(false)}, ${split(true)}
         from c`),

@@ -43,7 +43,7 @@ export async function executionsPage(
       e.passed, e.reason, e.error_kind, e.error_message, e.duration_ms, e.created_at
     from executions e
     join traces t on t.id = e.trace_id and t.workspace_id = ${workspaceId}
-    left join lateral (${groundTruthSelect(workspaceId, input.evalSetId, { forTrace: sql`e.trace_id`, detail: true })}) gt on true
+    left join lateral (${groundTruthSelect(workspaceId, input.evalSetId, { forTrace: sql`e.trace_id` })}) gt on true
     where ${sql.join(conditions, sql` and `)}
     order by e.trace_id
     limit ${input.limit}`);

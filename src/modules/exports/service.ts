@@ -4,7 +4,7 @@ import type { Label } from "../../db/schema";
 import { NotFoundError } from "../../http/errors";
 import type { MatrixCursor, MatrixRequest, VersionColumn } from "../matrix/model";
 import * as matrixQueries from "../matrix/queries";
-import { chooseVersions, requireEvalSet } from "../matrix/service";
+import { chooseVersions, requireEvalSet, rowSource } from "../matrix/service";
 import { CONTENT_TYPES, type ExecutionFilter, type ExportFormat } from "./model";
 import * as q from "./queries";
 import { xlsxStream, type CellValue } from "./xlsx";
@@ -31,7 +31,11 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 /** The matrix with the active filter and sort, every page of it, one row per trace and a group of columns per version. */
 export async function matrixTable(database: Database, workspaceId: string, evalSetId: string, request: MatrixRequest): Promise<{ table: ExportTable; shown: VersionColumn[] }> {
   await requireEvalSet(database, workspaceId, evalSetId);
-  const [all, reviewers] = await Promise.all([matrixQueries.versionsOfSet(database.db, workspaceId, evalSetId), matrixQueries.reviewersOfSet(database.db, workspaceId, evalSetId)]);
+  const [all, reviewers, source] = await Promise.all([
+    matrixQueries.versionsOfSet(database.db, workspaceId, evalSetId),
+    matrixQueries.reviewersOfSet(database.db, workspaceId, evalSetId),
+    rowSource(database, workspaceId, request.filter),
+  ]);
   const shown = chooseVersions(all, request.versionIds);
   const names = new Map(reviewers.map((r) => [r.id, r.name]));
   const columns = ["trace_id", "external_id", "source", "name", "timestamp", "label", "reviewers"];
@@ -45,7 +49,8 @@ export async function matrixTable(database: Database, workspaceId: string, evalS
       const page = await matrixQueries.matrixExportPage(database.db, {
         workspaceId,
         evalSetId,
-        versionIds: shown.map((v) => v.id),
+        versions: shown,
+        rows: source?.filter,
         filter: { ...request.filter, cursor: undefined },
         cursor,
         limit: PAGE,

@@ -1,27 +1,21 @@
-// The ground truth of an eval set as one SQL select, shared by the matrix, the metrics and the exports.
+// The ground truth of an eval set as one SQL select over the maintained set_traces table, shared by the matrix and the exports.
 import { sql, type SQL } from "drizzle-orm";
 
 /**
- * One row per trace with feedback in the set: `trace_id` and `label` (the settled label, or null), plus with
- * `detail` the `reviewers` count and `votes` ({user_id: label}). The label follows the review module's
- * `groundTruthLabels`: a resolution wins; else the label every reviewer gave; reviewers who disagree and
- * nobody resolved give null. `forTrace` narrows it to one trace (a lateral join per matrix row); `extra`
- * adds aggregate columns over joins at the label level (metrics join executions there, in the same pass).
- * Swap this one function to change what "ground truth" means everywhere.
+ * One row per labelled trace of the set: `trace_id`, `label` (the settled label, or null when reviewers disagree and
+ * nobody resolved it), `reviewers`, and `votes` ({user_id: label}, read from the trace's feedback rows). The rule that
+ * settles a label lives with the triggers that keep the table (migrations/0008_matrix_maintained.sql,
+ * `ground_truth_of`); it follows the review module's `groundTruthLabels`. `forTrace` narrows it to one trace, for a
+ * lateral join per row.
  */
-export function groundTruthSelect(
-  workspaceId: string,
-  evalSetId: string,
-  options: { forTrace?: SQL; detail?: boolean; extra?: { columns: SQL; joins: SQL } } = {},
-): SQL {
-  // min = max instead of count(distinct): keeps the aggregate hashable, which matters at 100k traces.
-  const detail = options.detail ? sql`, count(*)::int as reviewers, jsonb_object_agg(f.user_id, f.label) as votes` : sql``;
+export function groundTruthSelect(workspaceId: string, evalSetId: string, options: { forTrace?: SQL } = {}): SQL {
   return sql`
-    select f.trace_id,
-      coalesce(max(r.label), case when min(f.label) = max(f.label) then min(f.label) end) as label${detail}${options.extra ? sql`, ${options.extra.columns}` : sql``}
-    from feedback f
-    left join resolutions r on r.eval_set_id = f.eval_set_id and r.trace_id = f.trace_id and r.workspace_id = f.workspace_id
-    ${options.extra?.joins ?? sql``}
-    where f.workspace_id = ${workspaceId} and f.eval_set_id = ${evalSetId}${options.forTrace ? sql` and f.trace_id = ${options.forTrace}` : sql``}
-    group by f.trace_id`;
+    select g.trace_id, g.label, g.reviewers, ${votesOf(sql`g.eval_set_id`, sql`g.trace_id`)} as votes
+    from set_traces g
+    where g.workspace_id = ${workspaceId} and g.eval_set_id = ${evalSetId} and g.reviewers > 0${options.forTrace ? sql` and g.trace_id = ${options.forTrace}` : sql``}`;
+}
+
+/** Every reviewer's label of one trace in a set as {user_id: label}, from the feedback rows (one index range). */
+export function votesOf(evalSetId: SQL, traceId: SQL): SQL {
+  return sql`(select coalesce(jsonb_object_agg(f.user_id, f.label), '{}'::jsonb) from feedback f where f.eval_set_id = ${evalSetId} and f.trace_id = ${traceId})`;
 }

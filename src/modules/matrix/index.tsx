@@ -10,6 +10,7 @@ import { html, htmxTargetId, redirect } from "../../http/htmx";
 import { renderPage } from "../../http/render";
 import type { AuthContext } from "../auth/model";
 import { listIntegrations } from "../integrations/service";
+import { listSavedFilters } from "../saved-filters/service";
 import type { NormalizedTrace } from "../traces/normalized-schema";
 import { matrixQueryString, parseMatrixQuery, queueInput, relabelInput, runInput, type MatrixRequest } from "./model";
 import * as q from "./queries";
@@ -57,7 +58,7 @@ export function matrixRoutes(deps: AppDeps) {
     const props = await drillProps(auth, evalSetId, traceId, versionId, shownIds, notice);
     const [allVersions, reviewers] = await Promise.all([q.versionsOfSet(database.db, auth.workspace.id, evalSetId), q.reviewersByIds(database.db, shownIds.reviewers)]);
     const shown = service.chooseVersions(allVersions, shownIds.versions);
-    const row = await q.matrixRowFor(database.db, auth.workspace.id, evalSetId, shown.map((v) => v.id), traceId);
+    const row = await q.matrixRowFor(database.db, auth.workspace.id, evalSetId, shown, traceId);
     return html(
       (
         <>
@@ -77,7 +78,8 @@ export function matrixRoutes(deps: AppDeps) {
     .get("/eval-sets/:id/matrix", async ({ auth, params, request }) => {
       const matrixRequest = parseRequest(request);
       const [data, sources] = await Promise.all([service.loadMatrix(database, auth.workspace.id, params.id, matrixRequest), q.sourcesOfWorkspace(database.db, auth.workspace.id)]);
-      const integrations = htmxTargetId(request) === "matrix-results" ? [] : await listIntegrations(database, auth.workspace.id);
+      const fullPage = htmxTargetId(request) !== "matrix-results";
+      const [integrations, savedFilters] = fullPage ? await Promise.all([listIntegrations(database, auth.workspace.id), listSavedFilters(database, auth.workspace.id)]) : [[], []];
       const base = `/eval-sets/${params.id}/matrix`;
       const f = matrixRequest.filter;
       const current = { ...matrixRequest, versionIds: data.shown.map((v) => v.id) };
@@ -92,7 +94,7 @@ export function matrixRoutes(deps: AppDeps) {
         nextHref: data.nextCursor ? `${base}?${matrixQueryString(current, { cursor: data.nextCursor })}` : null,
         firstHref: f.cursor ? `${base}?${matrixQueryString(current, { cursor: undefined })}` : null,
       };
-      if (htmxTargetId(request) === "matrix-results") return html((<MatrixTable {...tableProps} />) as string);
+      if (!fullPage) return html((<MatrixTable {...tableProps} />) as string);
       return renderPage(request, auth, {
         title: `Compare · ${data.set.name}`,
         section: "evals",
@@ -105,6 +107,8 @@ export function matrixRoutes(deps: AppDeps) {
             filterQuery={matrixQueryString(current, { cursor: undefined })}
             sources={sources}
             integrations={integrations.filter((i) => i.enabled).map((i) => ({ id: i.id, name: i.name }))}
+            savedFilters={savedFilters.map((s) => ({ id: s.id, name: s.name }))}
+            source={data.source}
           />
         ) as string,
       });

@@ -24,10 +24,12 @@ const sortInput = z
 export type MatrixSort = z.output<typeof sortInput>;
 
 export const matrixFilterInput = z.object({
+  /** A saved trace filter's id: its traces are the rows (labelled in the set or not) instead of the set's labelled traces. */
+  rows: optionalText,
   /** "contradictions": a shown version (or the focus version) disagrees with the ground truth; "disagreements": shown versions disagree with each other. */
   only: blankable(["contradictions", "disagreements"]),
-  /** Ground truth label; "none" = reviewers disagree and nobody settled it. */
-  label: blankable([...labels, "none"]),
+  /** Ground truth label; "none" = reviewers disagree and nobody settled it; "unlabeled" = no label in the set (saved-filter rows). */
+  label: blankable([...labels, "none", "unlabeled"]),
   /** The version the verdict, error and contradiction filters look at; none = any shown version. */
   focus: optionalText,
   verdict: blankable([...verdicts]),
@@ -68,6 +70,7 @@ export function matrixQueryString(request: MatrixRequest, overrides: Partial<Rec
   for (const id of request.versionIds) params.append("v", id);
   const f = request.filter;
   const values: Record<string, string | undefined> = {
+    rows: f.rows,
     only: f.only,
     label: f.label,
     focus: f.focus,
@@ -114,6 +117,8 @@ export interface VersionColumn {
   evalName: string;
   version: number;
   active: boolean;
+  /** Its byte in the maintained verdicts of the set's traces (eval_versions.set_slot). */
+  slot: number;
 }
 
 export interface Reviewer {

@@ -1,10 +1,12 @@
-// Database access for the matrix: one keyset page of traces × versions with filters and sort in SQL, and the drill-down reads.
-import { and, asc, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
+// Database access for the matrix: keyset pages of traces × versions (SQL in matrix-sql.ts), versions and reviewers, and the drill-down reads.
+import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { rowsOf } from "../../db/migrate";
 import { evals, evalSets, evalVersions, executions, feedback, queueItems, traces, users, type Label } from "../../db/schema";
-import { groundTruthSelect } from "./ground-truth";
-import { defaultMatrixFilter, type MatrixCursor, type MatrixFilter, type MatrixRow, type Reviewer, type Verdict, type VersionColumn } from "./model";
+import { matrixSql, type MatrixQuery } from "./matrix-sql";
+import { defaultMatrixFilter, type MatrixRow, type Reviewer, type Verdict, type VersionColumn } from "./model";
+
+export type { MatrixQuery } from "./matrix-sql";
 
 export async function findEvalSet(db: Db, workspaceId: string, id: string) {
   const [row] = await db.select().from(evalSets).where(and(eq(evalSets.workspaceId, workspaceId), eq(evalSets.id, id)));
@@ -14,12 +16,12 @@ export async function findEvalSet(db: Db, workspaceId: string, id: string) {
 /** Every version of every eval of the set, newest first within each eval. */
 export async function versionsOfSet(db: Db, workspaceId: string, evalSetId: string): Promise<VersionColumn[]> {
   const rows = await db
-    .select({ id: evalVersions.id, evalId: evals.id, evalName: evals.name, version: evalVersions.version, activeVersionId: evals.activeVersionId })
+    .select({ id: evalVersions.id, evalId: evals.id, evalName: evals.name, version: evalVersions.version, slot: evalVersions.setSlot, activeVersionId: evals.activeVersionId })
     .from(evalVersions)
     .innerJoin(evals, eq(evals.id, evalVersions.evalId))
     .where(and(eq(evalVersions.workspaceId, workspaceId), eq(evals.workspaceId, workspaceId), eq(evals.evalSetId, evalSetId)))
     .orderBy(asc(evals.name), desc(evalVersions.version));
-  return rows.map((r) => ({ id: r.id, evalId: r.evalId, evalName: r.evalName, version: r.version, active: r.activeVersionId === r.id }));
+  return rows.map((r) => ({ id: r.id, evalId: r.evalId, evalName: r.evalName, version: r.version, slot: r.slot, active: r.activeVersionId === r.id }));
 }
 
 /** Reviewers who labelled traces in the set, with how many. */
@@ -54,121 +56,11 @@ export async function reviewersByIds(db: Db, ids: string[]): Promise<Reviewer[]>
   return ids.map((id) => byId.get(id)).filter((r): r is { id: string; name: string } => r !== undefined).map((r) => ({ ...r, labels: 0 }));
 }
 
-export interface MatrixQuery {
-  workspaceId: string;
-  evalSetId: string;
-  versionIds: string[];
-  filter: MatrixFilter;
-  cursor: MatrixCursor | null;
-  limit: number;
-  /** Only this trace (to redraw one row). */
-  traceId?: string;
-}
-
-const VERDICT_RANK: Record<Verdict, number> = { none: 0, error: 1, fail: 2, pass: 3 };
-
-/** SQL expressions over one version's lateral alias `v<i>` and the ground truth alias `gt`. */
-function versionExpressions(i: number) {
-  const v = sql.raw(`v${i}`);
-  return {
-    verdict: sql`(case when ${v}.error_kind is not null then 'error' when ${v}.passed is null then 'none' when ${v}.passed then 'pass' else 'fail' end)`,
-    // Constants inlined: untyped parameters in a CASE would make it text.
-    rank: sql.raw(`(case when v${i}.error_kind is not null then ${VERDICT_RANK.error} when v${i}.passed is null then ${VERDICT_RANK.none} when v${i}.passed then ${VERDICT_RANK.pass} else ${VERDICT_RANK.fail} end)`),
-    agrees: sql`((${v}.passed and gt.label = 'positive') or (not ${v}.passed and gt.label = 'negative'))`,
-    contradicts: sql`((${v}.passed and gt.label = 'negative') or (not ${v}.passed and gt.label = 'positive'))`,
-    comparable: sql`(${v}.passed is not null and gt.label in ('positive', 'negative'))`,
-    errorKind: sql`${v}.error_kind`,
-    passed: sql`${v}.passed`,
-  };
-}
-
-const anyOf = (parts: SQL[]) => (parts.length ? sql`(${sql.join(parts, sql` or `)})` : sql`false`);
-const sumOf = (parts: SQL[]) => (parts.length ? sql`(${sql.join(parts.map((p) => sql`coalesce(${p}, false)::int`), sql` + `)})` : sql`0`);
-
-/**
- * The matrix as one statement: traces of the set in keyset order, the ground truth joined per row, and one
- * lateral lookup per version on the (version, trace) unique index. Filters and the sort are SQL on those
- * columns, so a page reads only the rows it shows (plus the ones a selective filter skips), never the set.
- */
-export function matrixSql(query: MatrixQuery, select: "rows" | "ids" | "export"): SQL {
-  const { workspaceId, evalSetId, versionIds, filter, cursor } = query;
-  const exprs = versionIds.map((_, i) => versionExpressions(i));
-  const focusIndex = filter.focus ? versionIds.indexOf(filter.focus) : -1;
-  const targeted = focusIndex >= 0 ? [exprs[focusIndex]!] : exprs;
-  const agreeing = sumOf(exprs.map((e) => e.agrees));
-  const comparable = sumOf(exprs.map((e) => e.comparable));
-
-  const conditions: SQL[] = [sql`t.workspace_id = ${workspaceId}`];
-  if (query.traceId) conditions.push(sql`t.id = ${query.traceId}`);
-  if (filter.source) conditions.push(sql`t.source = ${filter.source}`);
-  if (filter.from) conditions.push(sql`t.timestamp >= ${filter.from.toISOString()}::timestamptz`);
-  if (filter.to) conditions.push(sql`t.timestamp < ${filter.to.toISOString()}::timestamptz + interval '1 day'`);
-  if (filter.label === "none") conditions.push(sql`gt.label is null`);
-  else if (filter.label) conditions.push(sql`gt.label = ${filter.label}`);
-  if (filter.only === "contradictions") conditions.push(anyOf(targeted.map((e) => e.contradicts)));
-  if (filter.only === "disagreements") {
-    conditions.push(sql`(${anyOf(exprs.map((e) => sql`${e.passed} is true`))} and ${anyOf(exprs.map((e) => sql`${e.passed} is false`))})`);
-  }
-  if (filter.verdict) conditions.push(anyOf(targeted.map((e) => sql`${e.verdict} = ${filter.verdict}`)));
-  if (filter.error) conditions.push(anyOf(targeted.map((e) => sql`${e.errorKind} = ${filter.error}`)));
-
-  const sort = sortExpression(filter.sort, versionIds, exprs, agreeing, comparable);
-  if (cursor) {
-    const op = filter.dir === "asc" ? sql`>` : sql`<`;
-    conditions.push(sql`(${sort.expr}, t.id) ${op} (${sort.cast(cursor.value)}, ${cursor.id})`);
-  }
-  // Spelled as traces_list_idx stores it (DESC NULLS LAST), so time order walks the index; sort values are never null.
-  const direction = filter.dir === "asc" ? sql`asc nulls first` : sql`desc nulls last`;
-
-  // Index-ordered sorts stop after one page: the ground truth is looked up per row. A computed sort reads
-  // every row anyway, and then one hashed aggregate over the set's labels beats 100k lookups.
-  const indexOrdered = filter.sort === "time" || filter.sort === "trace" || filter.sort === "source" || query.traceId !== undefined;
-  const groundTruthJoin = indexOrdered
-    ? sql`join lateral (${groundTruthSelect(workspaceId, evalSetId, { forTrace: sql`t.id`, detail: true })}) gt on true`
-    : sql`join (${groundTruthSelect(workspaceId, evalSetId, { detail: true })}) gt on gt.trace_id = t.id`;
-  const laterals = versionIds.map(
-    (id, i) => sql`left join lateral (
-      select e.passed, e.error_kind, e.duration_ms${select === "export" ? sql`, e.reason, e.error_message, e.created_at` : sql``} from executions e
-      where e.eval_version_id = ${id} and e.trace_id = t.id and e.workspace_id = ${workspaceId}
-    ) ${sql.raw(`v${i}`)} on true`,
-  );
-  const columns =
-    select === "ids"
-      ? sql`t.id`
-      : sql`t.id, t.source, t.external_id, t.name, t.timestamp, gt.label as truth, gt.reviewers, gt.votes,
-          (${sort.expr})::text as sort_value, ${agreeing} as agreeing, ${comparable} as comparable
-          ${sql.join(versionIds.map((_, i) => sql.raw(`, v${i}.passed as v${i}_passed, v${i}.error_kind as v${i}_error, v${i}.duration_ms as v${i}_ms`)), sql``)}
-          ${select === "export" ? sql.join(versionIds.map((_, i) => sql.raw(`, v${i}.reason as v${i}_reason, v${i}.error_message as v${i}_message, v${i}.created_at as v${i}_at`)), sql``) : sql``}`;
-  return sql`
-    select ${columns}
-    from traces t
-    ${groundTruthJoin}
-    ${sql.join(laterals, sql` `)}
-    where ${sql.join(conditions, sql` and `)}
-    order by ${sort.expr} ${direction}, t.id ${direction}
-    limit ${query.limit}`;
-}
-
-function sortExpression(sort: MatrixFilter["sort"], versionIds: string[], exprs: ReturnType<typeof versionExpressions>[], agreeing: SQL, comparable: SQL) {
-  const asInt = (v: string | number) => sql`${Number(v) || 0}::int`;
-  if (sort === "time") return { expr: sql`t.timestamp`, cast: (v: string | number) => sql`${String(v)}::timestamptz` };
-  if (sort === "trace") return { expr: sql`t.id`, cast: (v: string | number) => sql`${String(v)}::text` };
-  if (sort === "source") return { expr: sql`t.source`, cast: (v: string | number) => sql`${String(v)}::text` };
-  if (sort === "label") {
-    return { expr: sql`(case gt.label when 'positive' then 3 when 'neutral' then 2 when 'negative' then 1 else 0 end)`, cast: asInt };
-  }
-  if (sort === "agreement") return { expr: sql`(case when ${comparable} = 0 then -1 else (100 * ${agreeing}) / ${comparable} end)`, cast: asInt };
-  const index = versionIds.indexOf(sort.slice(2));
-  // A sort on a version not shown falls back to time order rather than failing the page.
-  if (index < 0) return sortExpression("time", versionIds, exprs, agreeing, comparable);
-  return { expr: exprs[index]!.rank, cast: asInt };
-}
-
 type RawRow = Record<string, unknown>;
 
-function toMatrixRow(raw: RawRow, versionIds: string[]): MatrixRow & { sortValue: string } {
+function toMatrixRow(raw: RawRow, versions: MatrixQuery["versions"]): MatrixRow & { sortValue: string } {
   const truth = (raw.truth as Label | null) ?? null;
-  const cells = versionIds.map((versionId, i) => {
+  const cells = versions.map(({ id: versionId }, i) => {
     const passed = raw[`v${i}_passed`] as boolean | null;
     const errorKind = (raw[`v${i}_error`] as string | null) ?? null;
     const verdict: Verdict = errorKind ? "error" : passed === null || passed === undefined ? "none" : passed ? "pass" : "fail";
@@ -188,24 +80,24 @@ function toMatrixRow(raw: RawRow, versionIds: string[]): MatrixRow & { sortValue
     timestamp,
     truth,
     reviewers: Number(raw.reviewers),
-    votes: (typeof raw.votes === "string" ? JSON.parse(raw.votes) : raw.votes) as Record<string, Label>,
+    votes: ((typeof raw.votes === "string" ? JSON.parse(raw.votes) : raw.votes) ?? {}) as Record<string, Label>,
     cells,
-    agreeing: Number(raw.agreeing),
-    comparable: Number(raw.comparable),
+    agreeing: cells.filter((c) => c.agrees === true).length,
+    comparable: cells.filter((c) => c.agrees !== null).length,
     sortValue,
   };
 }
 
 export async function matrixPage(db: Db, query: MatrixQuery) {
   const result = await db.execute(matrixSql(query, "rows"));
-  return rowsOf<RawRow>(result).map((raw) => toMatrixRow(raw, query.versionIds));
+  return rowsOf<RawRow>(result).map((raw) => toMatrixRow(raw, query.versions));
 }
 
 /** A page of the matrix with each version's reason, error message and run time too, for exports. */
 export async function matrixExportPage(db: Db, query: MatrixQuery) {
   return rowsOf<RawRow>(await db.execute(matrixSql(query, "export"))).map((raw) => ({
-    row: toMatrixRow(raw, query.versionIds),
-    details: query.versionIds.map((_, i) => ({
+    row: toMatrixRow(raw, query.versions),
+    details: query.versions.map((_, i) => ({
       reason: (raw[`v${i}_reason`] as string | null) ?? null,
       errorMessage: (raw[`v${i}_message`] as string | null) ?? null,
       ranAt: raw[`v${i}_at`] ? new Date(raw[`v${i}_at`] as string | Date) : null,
@@ -251,11 +143,11 @@ export async function votesOnTrace(db: Db, workspaceId: string, evalSetId: strin
     .orderBy(asc(users.name));
 }
 
-/** One row of the matrix by trace id (after a relabel), whatever the page's filters. */
-export async function matrixRowFor(db: Db, workspaceId: string, evalSetId: string, versionIds: string[], traceId: string) {
-  const query: MatrixQuery = { workspaceId, evalSetId, versionIds, filter: defaultMatrixFilter(), cursor: null, limit: 1, traceId };
+/** One row of the matrix by trace id (after a relabel), whatever the page's filters, labelled or not. */
+export async function matrixRowFor(db: Db, workspaceId: string, evalSetId: string, versions: MatrixQuery["versions"], traceId: string) {
+  const query: MatrixQuery = { workspaceId, evalSetId, versions, filter: defaultMatrixFilter(), cursor: null, limit: 1, traceId };
   const rows = rowsOf<RawRow>(await db.execute(matrixSql(query, "rows")));
-  return rows[0] ? toMatrixRow(rows[0], versionIds) : null;
+  return rows[0] ? toMatrixRow(rows[0], versions) : null;
 }
 
 export async function queueItemFor(db: Db, workspaceId: string, evalSetId: string, traceId: string) {

@@ -1,11 +1,13 @@
-// Matrix logic: which versions to show, one page of rows, a cell's drill-down, relabel / send to queue, and runs from the page.
+// Matrix logic: which versions to show, which rows (the set's or a saved filter's), one page, a cell's drill-down, relabel / send to queue, and runs.
 import type { Database } from "../../db/client";
 import type { Label } from "../../db/schema";
 import { NotFoundError, ValidationError } from "../../http/errors";
 import { startEvalRun } from "../executions/service";
 import type { RunScope } from "../executions/model";
 import { addTracesToQueue, saveLabel } from "../review/service";
-import { decodeMatrixCursor, encodeMatrixCursor, parseMatrixQuery, type MatrixRequest, type VersionColumn } from "./model";
+import { savedTraceFilter } from "../saved-filters/service";
+import type { TraceFilter } from "../traces/model";
+import { decodeMatrixCursor, encodeMatrixCursor, parseMatrixQuery, type MatrixFilter, type MatrixRequest, type VersionColumn } from "./model";
 import * as q from "./queries";
 
 const PAGE_SIZE = 50;
@@ -28,15 +30,26 @@ export function chooseVersions(all: VersionColumn[], requested: string[]): Versi
   return [...all.filter((v) => v.active), ...all.filter((v) => !v.active)].slice(0, DEFAULT_VERSIONS);
 }
 
+/**
+ * The rows' source: with `rows=<saved filter id>` every trace of that saved trace filter, labelled in the set or not (so
+ * versions can be compared, and traces labelled, on any slice of traffic); otherwise the set's labelled traces.
+ */
+export async function rowSource(database: Database, workspaceId: string, filter: MatrixFilter): Promise<{ name: string; filter: TraceFilter } | null> {
+  if (!filter.rows) return null;
+  const { saved, filter: traceFilter } = await savedTraceFilter(database, workspaceId, filter.rows);
+  return { name: saved.name, filter: traceFilter };
+}
+
 export async function loadMatrix(database: Database, workspaceId: string, evalSetId: string, request: MatrixRequest) {
   const set = await requireEvalSet(database, workspaceId, evalSetId);
-  const allVersions = await q.versionsOfSet(database.db, workspaceId, evalSetId);
+  const [allVersions, source] = await Promise.all([q.versionsOfSet(database.db, workspaceId, evalSetId), rowSource(database, workspaceId, request.filter)]);
   const shown = chooseVersions(allVersions, request.versionIds);
   const limit = request.filter.limit ?? PAGE_SIZE;
   const rows = await q.matrixPage(database.db, {
     workspaceId,
     evalSetId,
-    versionIds: shown.map((v) => v.id),
+    versions: shown,
+    rows: source?.filter,
     filter: request.filter,
     cursor: decodeMatrixCursor(request.filter.cursor),
     limit: limit + 1,
@@ -50,6 +63,8 @@ export async function loadMatrix(database: Database, workspaceId: string, evalSe
     set,
     allVersions,
     shown,
+    /** The saved filter the rows come from, if any. */
+    source: source ? { name: source.name } : null,
     reviewers,
     rows: page,
     nextCursor: hasMore && last ? encodeMatrixCursor({ value: last.sortValue, id: last.traceId }) : null,
@@ -115,11 +130,12 @@ export async function startRun(
   else {
     const parsed = parseMatrixQuery(new URLSearchParams(input.filterQuery ?? ""));
     if (!parsed.success) throw new ValidationError("The matrix filter is not valid.", parsed.issues);
-    const all = await q.versionsOfSet(database.db, actor.workspaceId, actor.evalSetId);
+    const [all, source] = await Promise.all([q.versionsOfSet(database.db, actor.workspaceId, actor.evalSetId), rowSource(database, actor.workspaceId, parsed.data.filter)]);
     const traceIds = await q.matrixTraceIds(database.db, {
       workspaceId: actor.workspaceId,
       evalSetId: actor.evalSetId,
-      versionIds: chooseVersions(all, parsed.data.versionIds).map((v) => v.id),
+      versions: chooseVersions(all, parsed.data.versionIds),
+      rows: source?.filter,
       filter: { ...parsed.data.filter, cursor: undefined },
       cursor: null,
       limit: MAX_FILTER_RUN,

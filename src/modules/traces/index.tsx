@@ -9,6 +9,7 @@ import { html, htmxTargetId } from "../../http/htmx";
 import { renderPage } from "../../http/render";
 import type { AuthContext } from "../auth/model";
 import { listEvalSets } from "../eval-sets/service";
+import { filtersForViewer, listSavedFilters } from "../saved-filters/service";
 import { filterToQuery, traceFilterInput } from "./model";
 import type { NormalizedTrace } from "./normalized-schema";
 import * as service from "./service";
@@ -42,7 +43,11 @@ export function traceRoutes(deps: AppDeps) {
     .use(requireAuth(deps))
     .get("/traces", async ({ auth, query, request }) => {
       const filter = parseFilter(query);
-      const [page, evalSets] = await Promise.all([service.listTracePage(deps.database, auth.workspace.id, filter), listEvalSets(deps.database, auth.workspace.id)]);
+      const [page, evalSets, saved] = await Promise.all([
+        service.listTracePage(deps.database, auth.workspace.id, filter),
+        listEvalSets(deps.database, auth.workspace.id),
+        listSavedFilters(deps.database, auth.workspace.id),
+      ]);
       const props = {
         rows: page.rows,
         filter: { ...query },
@@ -52,6 +57,8 @@ export function traceRoutes(deps: AppDeps) {
         evalSets: evalSets.map((set) => ({ id: set.id, name: set.name })),
         showCount: !filter.cursor,
         canDelete: canDelete(auth),
+        savedFilters: filtersForViewer(saved, { workspaceId: auth.workspace.id, userId: auth.user.id, canManage: canDelete(auth) }),
+        csrfToken: auth.csrfToken ?? "",
       };
       if (htmxTargetId(request) === "trace-results") return html((<TraceResults {...props} />) as string);
       return renderPage(request, auth, { title: "Traces", section: "traces", body: (<TraceListPage {...props} />) as string });
