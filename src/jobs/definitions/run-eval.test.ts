@@ -104,7 +104,8 @@ test("an eval that fails the static check fails the job at once with the line na
 });
 
 test("pause keeps finished results; resume completes the rest without duplicates", async () => {
-  const slow = `def evaluate(trace):\n    total = sum(range(3000000))\n    return True, "ok %d" % total\n`;
+  // Slow enough (~0.2 s a trace) that the pause lands mid-run even on an idle machine.
+  const slow = `def evaluate(trace):\n    total = sum(range(15000000))\n    return True, "ok %d" % total\n`;
   const { version } = await createEvalVersion(t.database, workspaceId, slow);
   const job = await startEvalRun(t.database, { workspaceId, evalVersionId: version.id, scope: { kind: "all" } });
   for (let i = 0; i < 200; i++) {
