@@ -40,6 +40,8 @@ const MOVE_STAGED = new PgDialect().sqlToQuery(traceUpsertStatement(sql`trace_st
 
 /** Rows in COPY's binary format: built wherever it is cheapest (an import's worker thread) and sent as they are. */
 export function encodeCopyRows(rows: TraceRow[]): Uint8Array {
+  // No bytes for no rows: copyUpsertTraces then skips the transaction (an import's last batch is often empty).
+  if (rows.length === 0) return new Uint8Array(0);
   const out = new CopyWriter();
   out.bytes(COPY_SIGNATURE);
   out.int32(0); // flags
