@@ -68,9 +68,8 @@ test("filter to contradictions, open a cell with the keyboard, relabel: the row 
 });
 
 test("save the trace list's filter under a name, then use it as the matrix's rows", async () => {
-  await page.goto(`${server.url}/traces`);
-  await page.fill("input[name=source]", "langfuse");
-  await page.click("form.filters button[type=submit]");
+  // Opened with the filter in the URL: typing into the filter form races its own live search (trace list tests cover the form).
+  await page.goto(`${server.url}/traces?source=langfuse`);
   await page.waitForFunction(() => document.querySelector<HTMLInputElement>("#saved-filters input[name=filter]")?.value === "source=langfuse");
   const name = `Langfuse <img src=x onerror=alert(1)>`;
   await page.fill("#saved-filters input[name=name]", name);
