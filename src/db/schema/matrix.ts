@@ -21,7 +21,9 @@ const bytea = customType<{ data: Uint8Array }>({ dataType: () => "bytea" });
 export const setTraces = pgTable("set_traces", {
   evalSetId: text("eval_set_id").notNull().references(() => evalSets.id, { onDelete: "cascade" }),
   traceId: text("trace_id").notNull().references(() => traces.id, { onDelete: "cascade" }),
-  workspaceId: text("workspace_id").notNull().references(() => workspaces.id, { onDelete: "cascade" }),
+  // No foreign key to workspaces: the set's cascade already removes these rows with their workspace, and every run
+  // result that adds a row would pay the check.
+  workspaceId: text("workspace_id").notNull(),
   label: text("label", { enum: labels }),
   reviewers: integer("reviewers").notNull().default(0),
   verdicts: bytea("verdicts").notNull().default(sql`''::bytea`),

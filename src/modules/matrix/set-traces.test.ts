@@ -141,3 +141,29 @@ test("concurrent writes to a new pair keep both: two reviewers' labels, and two 
   expect({ label: row.label, reviewers: row.reviewers, bytes: [...row.bytes] }).toEqual({ label: "positive", reviewers: 2, bytes: [CODES.pass, CODES.fail] });
   await expectInSync();
 });
+
+test("one statement writing new and existing pairs, two versions of one new pair among them", async () => {
+  await insertTraces(t.deps.database, workspaceId, [makeTrace({ id: "batch-new" })]);
+  const [fresh] = await db().select().from(traces).where(eq(traces.externalId, "batch-new"));
+  const rows = [
+    { workspaceId, evalVersionId: fx.v1.id, traceId: fresh!.id, passed: true },
+    { workspaceId, evalVersionId: fx.v2.id, traceId: fresh!.id, passed: false },
+    { workspaceId, evalVersionId: fx.v1.id, traceId: fx.id(1), passed: true },
+  ];
+  await db().insert(executions).values(rows).onConflictDoUpdate({ target: [executions.evalVersionId, executions.traceId], set: { passed: sql`excluded.passed` } });
+  expect([...(await actual()).get(fresh!.id)!.bytes]).toEqual([CODES.pass, CODES.fail]);
+  await expectInSync();
+});
+
+test("deleting a workspace removes its executions and set_traces rows through the versions' and sets' cascades", async () => {
+  const [other] = rowsOf<{ id: string }>(await db().execute(sql`insert into workspaces (id, name) values (${Bun.randomUUIDv7()}, 'doomed') returning id`));
+  await buildMatrixFixture(t.deps.database, other!.id, ownerId);
+  const left = async () =>
+    rowsOf<{ executions: number; set_traces: number }>(
+      await db().execute(sql`select (select count(*)::int from executions where workspace_id = ${other!.id}) as executions,
+        (select count(*)::int from set_traces where workspace_id = ${other!.id}) as set_traces`),
+    )[0]!;
+  expect(await left()).toEqual({ executions: 19, set_traces: 10 });
+  await db().execute(sql`delete from workspaces where id = ${other!.id}`);
+  expect(await left()).toEqual({ executions: 0, set_traces: 0 });
+});
