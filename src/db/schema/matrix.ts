@@ -19,10 +19,11 @@ const bytea = customType<{ data: Uint8Array }>({ dataType: () => "bytea" });
  *   (not run), 1 errored, 2 fail, 3 pass.
  */
 export const setTraces = pgTable("set_traces", {
-  evalSetId: text("eval_set_id").notNull().references(() => evalSets.id, { onDelete: "cascade" }),
-  traceId: text("trace_id").notNull().references(() => traces.id, { onDelete: "cascade" }),
-  // No foreign key to workspaces: the set's cascade already removes these rows with their workspace, and every run
-  // result that adds a row would pay the check.
+  // No foreign keys: the rows are derived, written only by the triggers on feedback, resolutions and executions (whose
+  // own keys hold the set, the trace and the workspace), and deleted with their trace or set by triggers on those
+  // tables (migrations/0012_set_traces_without_keys.sql). Checking keys cost every run result two lookups.
+  evalSetId: text("eval_set_id").notNull(),
+  traceId: text("trace_id").notNull(),
   workspaceId: text("workspace_id").notNull(),
   label: text("label", { enum: labels }),
   reviewers: integer("reviewers").notNull().default(0),

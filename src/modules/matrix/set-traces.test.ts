@@ -155,15 +155,19 @@ test("one statement writing new and existing pairs, two versions of one new pair
   await expectInSync();
 });
 
-test("deleting a workspace removes its executions and set_traces rows through the versions' and sets' cascades", async () => {
+test("set_traces rows go with their eval set, and with their workspace along with its executions", async () => {
   const [other] = rowsOf<{ id: string }>(await db().execute(sql`insert into workspaces (id, name) values (${Bun.randomUUIDv7()}, 'doomed') returning id`));
-  await buildMatrixFixture(t.deps.database, other!.id, ownerId);
+  const doomed = await buildMatrixFixture(t.deps.database, other!.id, ownerId);
+  const second = await buildMatrixFixture(t.deps.database, other!.id, ownerId);
+  await db().execute(sql`delete from eval_sets where id = ${doomed.set.id}`);
+  const ofSet = async (id: string) => rowsOf<{ n: number }>(await db().execute(sql`select count(*)::int as n from set_traces where eval_set_id = ${id}`))[0]!.n;
+  expect([await ofSet(doomed.set.id), await ofSet(second.set.id)]).toEqual([0, 10]);
   const left = async () =>
     rowsOf<{ executions: number; set_traces: number }>(
       await db().execute(sql`select (select count(*)::int from executions where workspace_id = ${other!.id}) as executions,
         (select count(*)::int from set_traces where workspace_id = ${other!.id}) as set_traces`),
     )[0]!;
-  expect(await left()).toEqual({ executions: 19, set_traces: 10 });
+  expect(await left()).toEqual({ executions: 19, set_traces: 10 }); // the second set's
   await db().execute(sql`delete from workspaces where id = ${other!.id}`);
   expect(await left()).toEqual({ executions: 0, set_traces: 0 });
 });
