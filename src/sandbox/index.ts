@@ -1,5 +1,6 @@
 // The sandbox's public API: what the execution job, the online scorer and the CLI use.
 export { describeSandbox, nsjailAvailable, selectBackend } from "./backend.ts";
+export { runBatchOnThread, type ThreadBatchOptions } from "./batch-thread.ts";
 export { evalRunCommand } from "./cli-eval-run.ts";
 export { DEFAULT_LIMITS, MAX_CODE_CHARS } from "./limits.ts";
 export { runBatch, type RunBatchOptions } from "./run-batch.ts";

@@ -3,7 +3,7 @@ import { defineJob, PermanentJobError } from "../definition";
 import type { RunEvalPayload } from "../../modules/executions/model";
 import * as q from "../../modules/executions/queries";
 import { RUN_EVAL_JOB } from "../../modules/executions/service";
-import { EvalLoadError, runBatch, SandboxUnavailableError, type TraceItem, type TraceResult } from "../../sandbox";
+import { EvalLoadError, runBatch, runBatchOnThread, SandboxUnavailableError, type TraceItem, type TraceResult } from "../../sandbox";
 
 /** Traces read per statement; the next page is read while the jail works through this one. */
 export const TRACES_PER_PAGE = 1000;
@@ -81,8 +81,12 @@ export const runEvalJob = defineJob<RunEvalPayload>({
       if (writeError) throw writeError;
     };
 
+    // PGlite runs each statement on this thread, blocking it for tens of milliseconds: the jail is then fed and read
+    // from a worker thread, or it would wait out every statement. With Postgres this thread is mostly idle, and the
+    // worker's start and copies would cost more than they save (bench/sandbox/thread-feeding.ts).
+    const run = ctx.database.kind === "pglite" ? runBatchOnThread : runBatch;
     try {
-      for await (const result of runBatch({ code: version.code, traces: pendingTraces(), timeoutMs: version.timeoutMs, signal: ctx.signal })) {
+      for await (const result of run({ code: version.code, traces: pendingTraces(), timeoutMs: version.timeoutMs, signal: ctx.signal })) {
         pending.push(result);
         counts.done++;
         if (!result.ok) counts.errors++;
