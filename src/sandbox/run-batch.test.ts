@@ -3,6 +3,7 @@ import { describe, expect, spyOn, test } from "bun:test";
 import { selectBackend } from "./backend.ts";
 import { runBatch, type RunBatchOptions } from "./run-batch.ts";
 import { EvalLoadError, type TraceItem, type TraceResult } from "./types.ts";
+import { runningHarnesses } from "../../test/support/jail-processes.ts";
 
 const PARITY_EVAL = `
 def evaluate(trace):
@@ -128,6 +129,23 @@ describe("streaming", () => {
     }
     expect(pulled).toBeLessThan(400); // one window (16) plus the output buffer (256), not 100,000
     expect(closed).toBe(true);
+  });
+
+  test("startAtOnce starts the interpreters while the first trace is still being read; by default they wait for it", async () => {
+    const harnessesWhileReading = async (startAtOnce: boolean, waitMs: number) => {
+      let seen = 0;
+      async function* slowFirstRead(): AsyncGenerator<TraceItem> {
+        for (const deadline = performance.now() + waitMs; performance.now() < deadline && seen < 2; await Bun.sleep(20)) {
+          seen = runningHarnesses().length;
+        }
+        yield* items(3);
+      }
+      const results = await collect({ code: PARITY_EVAL, traces: slowFirstRead(), concurrency: 2, startAtOnce });
+      expect(results).toHaveLength(3);
+      return seen;
+    };
+    expect(await harnessesWhileReading(true, 5_000)).toBe(2);
+    expect(await harnessesWhileReading(false, 300)).toBe(0);
   });
 
   test("an error from the trace source ends the run with that error", async () => {

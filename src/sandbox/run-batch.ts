@@ -32,6 +32,11 @@ export interface RunBatchOptions {
   backend?: SandboxBackend;
   /** Cancels the run: the interpreters are killed and the iteration throws the signal's reason. */
   signal?: AbortSignal;
+  /**
+   * Start the interpreters at once instead of when the first trace arrives, so their start overlaps a slow first
+   * read of the source (the eval-run job's statistics refresh and first page).
+   */
+  startAtOnce?: boolean;
 }
 
 /**
@@ -98,6 +103,8 @@ class Batch {
   /** One worker: keeps up to WINDOW traces in flight on its interpreter, replacing it when it dies or ages out. */
   private async work(): Promise<void> {
     let interpreter: JailedInterpreter | undefined;
+    let starting = this.options.startAtOnce ? this.startInterpreter() : undefined;
+    starting?.catch(() => {}); // awaited with the first trace; without one, its failure has nobody to reach
     let window: Array<{ item: TraceItem; scored: Promise<Scored> }> = [];
     let sourceDone = false;
     try {
@@ -113,7 +120,8 @@ class Batch {
           if (this.stopped) return;
           if (item === undefined) sourceDone = true;
           else {
-            interpreter ??= await this.startInterpreter();
+            interpreter ??= await (starting ?? this.startInterpreter());
+            starting = undefined;
             window.push({ item, scored: interpreter.score(item) });
           }
           continue;
@@ -135,6 +143,7 @@ class Batch {
       }
     } finally {
       if (interpreter) this.retire(interpreter);
+      void starting?.then((unused) => this.retire(unused), () => {});
     }
   }
 

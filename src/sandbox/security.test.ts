@@ -1,7 +1,7 @@
 // Hostile evals against the real jail (bwrap in CI): each attack gets its exact outcome, its neighbours their results.
 import { afterAll, describe, expect, test } from "bun:test";
-import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { runningHarnesses } from "../../test/support/jail-processes.ts";
 import { runBatch } from "./run-batch.ts";
 import type { TraceFailed, TracePassed, TraceResult } from "./types.ts";
 
@@ -276,20 +276,6 @@ describe("the parent stays responsive", () => {
     }
   }, TEST_TIMEOUT_MS);
 });
-
-/** Command lines of live processes running the jailed harness, read from the host's /proc. */
-function runningHarnesses(): string[] {
-  return readdirSync("/proc")
-    .filter((entry) => /^\d+$/.test(entry))
-    .flatMap((pid) => {
-      try {
-        return [readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ")];
-      } catch {
-        return []; // exited while we looked
-      }
-    })
-    .filter((commandLine) => commandLine.includes("/sandbox/harness.py"));
-}
 
 function restoreEnv(name: string, value: string | undefined): void {
   if (value === undefined) delete process.env[name];

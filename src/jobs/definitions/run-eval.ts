@@ -37,10 +37,10 @@ export const runEvalJob = defineJob<RunEvalPayload>({
     const counts = { done: 0, total, passed: 0, failed: 0, errors: 0 };
     await ctx.progress({ ...counts, rate: 0 });
     if (total === 0) return { ...counts };
-    if (total >= STATISTICS_FROM) await q.refreshPlannerStatistics(db);
 
-    // The next page is fetched while the jail works through the current one.
+    // The next page is fetched while the jail works through the current one; the first while the interpreters start.
     async function* pendingTraces(): AsyncGenerator<TraceItem> {
+      if (total >= STATISTICS_FROM) await q.refreshPlannerStatistics(db);
       const fetchPage = (afterId: string | null) => {
         const page = q.pendingTracesPage(db, selection, afterId, TRACES_PER_PAGE);
         page.catch(() => {}); // a prefetch abandoned by a cancelled run must not surface as an unhandled rejection
@@ -86,7 +86,8 @@ export const runEvalJob = defineJob<RunEvalPayload>({
     // worker's start and copies would cost more than they save (bench/sandbox/thread-feeding.ts).
     const run = ctx.database.kind === "pglite" ? runBatchOnThread : runBatch;
     try {
-      for await (const result of run({ code: version.code, traces: pendingTraces(), timeoutMs: version.timeoutMs, signal: ctx.signal })) {
+      const options = { code: version.code, traces: pendingTraces(), timeoutMs: version.timeoutMs, signal: ctx.signal, startAtOnce: true };
+      for await (const result of run(options)) {
         pending.push(result);
         counts.done++;
         if (!result.ok) counts.errors++;
