@@ -1,8 +1,8 @@
 // runBatchOnThread: runBatch's contract across the worker thread — results, timeouts, load errors, abort, early stop, source errors.
 import { describe, expect, test } from "bun:test";
-import { readdirSync, readFileSync } from "node:fs";
 import { runBatchOnThread, type ThreadBatchOptions } from "./batch-thread.ts";
 import { EvalLoadError, type TraceItem, type TraceResult } from "./types.ts";
+import { jailsSized } from "../../test/support/jail-processes.ts";
 
 const PARITY_EVAL = `
 def evaluate(trace):
@@ -18,18 +18,6 @@ async function collect(options: ThreadBatchOptions): Promise<TraceResult[]> {
   const results: TraceResult[] = [];
   for await (const result of runBatchOnThread({ concurrency: 2, ...options })) results.push(result);
   return results;
-}
-
-/** The jails started with `tmpBytes` (an odd size marks one test's jails): their pids, system-wide. */
-function jailsSized(tmpBytes: number): string[] {
-  const marker = ` --size ${tmpBytes} `;
-  return readdirSync("/proc").filter((pid) => {
-    try {
-      return /^\d+$/.test(pid) && readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ").includes(marker);
-    } catch {
-      return false; // exited while we looked
-    }
-  });
 }
 
 describe("results", () => {

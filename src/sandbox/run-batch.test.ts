@@ -3,7 +3,6 @@ import { describe, expect, spyOn, test } from "bun:test";
 import { selectBackend } from "./backend.ts";
 import { runBatch, type RunBatchOptions } from "./run-batch.ts";
 import { EvalLoadError, type TraceItem, type TraceResult } from "./types.ts";
-import { runningHarnesses } from "../../test/support/jail-processes.ts";
 
 const PARITY_EVAL = `
 def evaluate(trace):
@@ -132,20 +131,22 @@ describe("streaming", () => {
   });
 
   test("startAtOnce starts the interpreters while the first trace is still being read; by default they wait for it", async () => {
-    const harnessesWhileReading = async (startAtOnce: boolean, waitMs: number) => {
-      let seen = 0;
+    const jailsStartedWhileReading = async (startAtOnce: boolean, waitMs: number) => {
+      const real = selectBackend();
+      let started = 0;
+      const backend = { ...real, command: (limits: Parameters<typeof real.command>[0]) => (started++, real.command(limits)) };
+      let startedBeforeFirstTrace = 0;
       async function* slowFirstRead(): AsyncGenerator<TraceItem> {
-        for (const deadline = performance.now() + waitMs; performance.now() < deadline && seen < 2; await Bun.sleep(20)) {
-          seen = runningHarnesses().length;
-        }
+        for (const deadline = performance.now() + waitMs; performance.now() < deadline && started < 2; ) await Bun.sleep(20);
+        startedBeforeFirstTrace = started;
         yield* items(3);
       }
-      const results = await collect({ code: PARITY_EVAL, traces: slowFirstRead(), concurrency: 2, startAtOnce });
+      const results = await collect({ code: PARITY_EVAL, traces: slowFirstRead(), concurrency: 2, startAtOnce, backend });
       expect(results).toHaveLength(3);
-      return seen;
+      return startedBeforeFirstTrace;
     };
-    expect(await harnessesWhileReading(true, 5_000)).toBe(2);
-    expect(await harnessesWhileReading(false, 300)).toBe(0);
+    expect(await jailsStartedWhileReading(true, 5_000)).toBe(2);
+    expect(await jailsStartedWhileReading(false, 300)).toBe(0);
   });
 
   test("an error from the trace source ends the run with that error", async () => {
