@@ -11,7 +11,7 @@ import { createUser } from "../../src/modules/auth/service";
 import { runFileImport, type FileImportPayload } from "../../src/modules/ingest/file-import";
 import { runLangfuseImport } from "../../src/modules/ingest/langfuse-import";
 import { detectAndNormalize } from "../../src/modules/ingest/normalize/detect";
-import { fakeJobContext } from "../../src/modules/ingest/test-job-context";
+import { fakeJobContext } from "../../test/support/job-context";
 import { createIntegration, type LangfuseImportPayload } from "../../src/modules/integrations/service";
 import { upsertTraces } from "../../src/modules/traces/queries";
 import { toTraceRow } from "../../src/modules/traces/service";

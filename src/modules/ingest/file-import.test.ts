@@ -9,7 +9,7 @@ import { createTestApp, setUpOwner, type TestApp } from "../../../test/support/a
 import { makeTrace } from "../../../test/support/traces";
 import { fixtureDetail, fixtureObservations, fixtureTrace, traceIdOf } from "../../../test/fixtures/langfuse/index";
 import { runFileImport, type FileImportPayload } from "./file-import";
-import { fakeJobContext, SimulatedKill } from "./test-job-context";
+import { fakeJobContext, SimulatedKill } from "../../../test/support/job-context";
 
 let t: TestApp;
 let cookie: string;

@@ -9,7 +9,7 @@ import { fixtureObservations, fixtureScenarios, fixtureTrace, traceIdOf } from "
 import { createIntegration, type LangfuseImportPayload } from "../integrations/service";
 import { runLangfuseImport, type LangfuseImportOptions } from "./langfuse-import";
 import { normalizeLangfuseTrace } from "./normalize/langfuse";
-import { fakeJobContext, SimulatedKill } from "./test-job-context";
+import { fakeJobContext, SimulatedKill } from "../../../test/support/job-context";
 
 let t: TestApp;
 let workspaceId: string;

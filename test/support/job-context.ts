@@ -1,7 +1,7 @@
-// Test helper: runs a job handler in-process with an in-memory JobContext that can simulate a kill after N checkpoints.
-import type { Database } from "../../db/client";
-import { JobCancelledError, type JobContext } from "../../jobs/definition";
-import type { Job } from "../../jobs/queue";
+// Runs a job handler in-process with an in-memory JobContext that can simulate a kill after N checkpoints (tests and benches).
+import type { Database } from "../../src/db/client";
+import { JobCancelledError, type JobContext } from "../../src/jobs/definition";
+import type { Job } from "../../src/jobs/queue";
 
 export class SimulatedKill extends Error {}
 
