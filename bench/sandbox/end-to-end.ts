@@ -166,7 +166,7 @@ for (const size of sizes) {
 printTable("End to end: one eval version over every trace, as the eval.run job", ["path", "traces", "seconds", "traces/s", "CPU busy", "peak RSS MB", "vs limit", "vs sandbox alone"], rows, [
   "Target: ≥ 50% of the jailed-batch throughput, memory flat in the number of traces.",
   "CPU busy: both cores of the whole machine (/proc/stat) while the row ran; what the jailed batch leaves idle is all the database can use.\n" +
-    "Database work alone: the run's page reads and result upserts in the job's sizes on one connection, every result made up. On PGlite,\n" +
-    "which runs on the thread that also feeds the jail, it bounds the end-to-end rate.",
+    "Database work alone: the run's page reads and result upserts in the job's sizes on one connection, every result made up. PGlite\n" +
+    "runs them on the job's own thread (the jail is fed from a worker thread meanwhile), so there it bounds the end-to-end rate.",
   "Peak RSS is the whole bench process (for PGlite it includes the embedded database itself).",
 ]);
