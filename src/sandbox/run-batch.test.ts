@@ -130,6 +130,24 @@ describe("streaming", () => {
     expect(closed).toBe(true);
   });
 
+  test("a scored trace's result is handed over while the source is still waiting for the next trace", async () => {
+    let firstResultSeen: () => void = () => {};
+    const firstResult = new Promise<void>((resolve) => (firstResultSeen = resolve));
+    let sourceGaveUp = false;
+    async function* waitsForTheFirstResult(): AsyncGenerator<TraceItem> {
+      yield { id: "t0", trace: { n: 0 } };
+      const gaveUp = Bun.sleep(3_000).then(() => (sourceGaveUp = true));
+      await Promise.race([firstResult, gaveUp]);
+      yield { id: "t1", trace: { n: 1 } };
+    }
+    const ids: string[] = [];
+    for await (const result of runBatch({ code: PARITY_EVAL, traces: waitsForTheFirstResult(), concurrency: 1 })) {
+      ids.push(result.id);
+      firstResultSeen();
+    }
+    expect({ ids, sourceGaveUp }).toEqual({ ids: ["t0", "t1"], sourceGaveUp: false });
+  });
+
   test("startAtOnce starts the interpreters while the first trace is still being read; by default they wait for it", async () => {
     const jailsStartedWhileReading = async (startAtOnce: boolean, waitMs: number) => {
       const real = selectBackend();

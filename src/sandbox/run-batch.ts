@@ -107,6 +107,7 @@ class Batch {
     starting?.catch(() => {}); // awaited with the first trace; without one, its failure has nobody to reach
     let window: Array<{ item: TraceItem; scored: Promise<Scored> }> = [];
     let sourceDone = false;
+    let pull: Promise<TraceItem | undefined> | undefined;
     try {
       while (!this.stopped) {
         if (interpreter && window.length === 0 && (!interpreter.alive || interpreter.ageMs > this.limits.maxProcessAgeMs)) {
@@ -116,15 +117,20 @@ class Batch {
         // Every trace in the window was sent to the current interpreter: only feed it while it is alive.
         const acceptsMore = interpreter === undefined || (interpreter.alive && interpreter.ageMs <= this.limits.maxProcessAgeMs);
         if (!sourceDone && window.length < WINDOW && acceptsMore) {
-          const item = await this.source.next();
-          if (this.stopped) return;
-          if (item === undefined) sourceDone = true;
-          else {
-            interpreter ??= await (starting ?? this.startInterpreter());
-            starting = undefined;
-            window.push({ item, scored: interpreter.score(item) });
+          pull ??= this.source.next();
+          // A slow source must not hold back a result already scored: whichever is ready first is handled first.
+          if (window.length === 0 || (await sourceFirst(pull, window[0]!.scored))) {
+            const item = await pull;
+            pull = undefined;
+            if (this.stopped) return;
+            if (item === undefined) sourceDone = true;
+            else {
+              interpreter ??= await (starting ?? this.startInterpreter());
+              starting = undefined;
+              window.push({ item, scored: interpreter.score(item) });
+            }
+            continue;
           }
-          continue;
         }
         const head = window[0];
         if (!head) return;
@@ -166,4 +172,10 @@ class Batch {
     interpreter.close();
     this.current.delete(interpreter);
   }
+}
+
+/** Whether the source's next trace (or its error) is ready no later than the head's result. */
+function sourceFirst(pull: Promise<unknown>, head: Promise<unknown>): Promise<boolean> {
+  const ready = () => true;
+  return Promise.race([pull.then(ready, ready), head.then(() => false)]);
 }
