@@ -54,7 +54,7 @@ test("connect a Langfuse project, test it, import its traces with live progress"
   await page.click("summary:has-text('Import from')");
   await page.click("form[hx-post$='/import'] button:has-text('Import')");
   await page.waitForURL(/\/jobs\//);
-  await page.locator(".job-progress[data-status=succeeded]").waitFor({ timeout: 20_000 });
+  await jobSucceeded(page);
   await page.goto(`${server.url}/traces?source=langfuse`);
   expect(await page.locator("table.traces tbody tr").count()).toBe(16);
   // The XSS fixtures render as text, never as markup.
@@ -68,7 +68,7 @@ test("upload a file with a malformed line: the good lines import, the bad one is
   await page.setInputFiles("input[type=file][name=file]", file);
   await page.click("button:has-text('Upload and import')");
   await page.waitForURL(/\/jobs\//);
-  await page.locator(".job-progress[data-status=succeeded]").waitFor({ timeout: 20_000 });
+  await jobSucceeded(page);
   await page.reload();
   const log = await page.locator("#job-log").innerText();
   expect(log).toContain("Line 2: Not valid JSON");
@@ -76,3 +76,14 @@ test("upload a file with a malformed line: the good lines import, the bad one is
   await page.goto(`${server.url}/traces?source=upload-test`);
   expect(await page.locator("table.traces tbody tr").count()).toBe(2);
 });
+
+/** Waits for the job page to show success; if it does not, fails with the job as the API reports it. */
+async function jobSucceeded(page: Page) {
+  try {
+    await page.locator(".job-progress[data-status=succeeded]").waitFor({ timeout: 20_000 });
+  } catch (error) {
+    const jobId = new URL(page.url()).pathname.split("/").pop();
+    const job = await (await page.request.get(`${server.url}/api/v1/jobs/${jobId}`)).text();
+    throw new Error(`the job page did not show success: ${(error as Error).message}\njob: ${job}`);
+  }
+}
