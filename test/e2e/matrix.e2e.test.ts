@@ -1,14 +1,14 @@
 // Browser journey through the matrix: filter to contradictions, move with the keyboard, open a cell in place, relabel, see the row turn.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Browser, Page } from "playwright-core";
-import { buildMatrixFixture } from "../../src/modules/matrix/test-fixture";
+import { buildMatrixFixture, type MatrixFixture } from "../../src/modules/matrix/test-fixture";
 import { launchBrowser, newGuardedPage, setUpThroughPage } from "../support/browser";
 import { startTestServer, type TestServer } from "../support/server";
 
 let server: TestServer;
 let browser: Browser;
 let page: Page;
-let fx: Awaited<ReturnType<typeof buildMatrixFixture>>;
+let fx: MatrixFixture;
 
 beforeAll(async () => {
   server = await startTestServer();

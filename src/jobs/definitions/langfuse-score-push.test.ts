@@ -6,14 +6,14 @@ import { startFakeLangfuse, type FakeLangfuse } from "../../../test/fake-langfus
 import { jobs, traces } from "../../db/schema";
 import { scoreIdFor, type ScorePushPayload } from "../../modules/exports/score-push";
 import { createIntegration, credentialsOf, getIntegration } from "../../modules/integrations/service";
-import { buildMatrixFixture, FIXTURE, traceId } from "../../modules/matrix/test-fixture";
+import { buildMatrixFixture, FIXTURE, traceId, type MatrixFixture } from "../../modules/matrix/test-fixture";
 import type { JobContext } from "../definition";
 import type { Job } from "../queue";
 import { createLangfuseScorePushJob } from "./langfuse-score-push";
 
 let t: TestApp;
 let fake: FakeLangfuse;
-let fx: Awaited<ReturnType<typeof buildMatrixFixture>>;
+let fx: MatrixFixture;
 let workspaceId: string;
 let integrationId: string;
 let session: { cookie: string; csrf: string };

@@ -1,26 +1,22 @@
 // Metrics computed in SQL checked against hand-computed values, degenerate cases, snapshots on change, the page and the API.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
-import { createTestApp, setUpOwner, type TestApp } from "../../../test/support/app";
+import type { TestApp } from "../../../test/support/app";
 import { createEvalVersion, labelTraces } from "../../../test/support/evals";
 import { insertTraces, makeTrace } from "../../../test/support/traces";
 import { executions, feedback, metricSnapshots, traces } from "../../db/schema";
-import { buildMatrixFixture } from "../matrix/test-fixture";
+import { openMatrixApp, type MatrixFixture } from "../matrix/test-fixture";
 import { agreementFigures, f1Interval } from "./figures";
 import * as service from "./service";
 
 let t: TestApp;
 let session: { cookie: string; csrf: string };
-let fx: Awaited<ReturnType<typeof buildMatrixFixture>>;
+let fx: MatrixFixture;
 let workspaceId: string;
 let ownerId: string;
 
 beforeAll(async () => {
-  t = await createTestApp();
-  session = await setUpOwner(t);
-  ownerId = (await t.deps.database.db.query.users.findFirst())!.id;
-  workspaceId = (await t.deps.database.db.query.workspaces.findFirst())!.id;
-  fx = await buildMatrixFixture(t.deps.database, workspaceId, ownerId);
+  ({ t, session, workspaceId, ownerId, fx } = await openMatrixApp());
 }, 60_000);
 
 afterAll(async () => {

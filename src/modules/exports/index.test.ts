@@ -3,21 +3,17 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createTestApp, setUpOwner, type TestApp } from "../../../test/support/app";
+import type { TestApp } from "../../../test/support/app";
 import { exportsHistory } from "../../db/schema";
-import { buildMatrixFixture } from "../matrix/test-fixture";
+import { openMatrixApp, type MatrixFixture } from "../matrix/test-fixture";
 
 let t: TestApp;
 let session: { cookie: string; csrf: string };
-let fx: Awaited<ReturnType<typeof buildMatrixFixture>>;
+let fx: MatrixFixture;
 let dir: string;
 
 beforeAll(async () => {
-  t = await createTestApp();
-  session = await setUpOwner(t);
-  const owner = (await t.deps.database.db.query.users.findFirst())!;
-  const workspaceId = (await t.deps.database.db.query.workspaces.findFirst())!.id;
-  fx = await buildMatrixFixture(t.deps.database, workspaceId, owner.id);
+  ({ t, session, fx } = await openMatrixApp());
   dir = mkdtempSync(join(tmpdir(), "iofold-export-test-"));
 }, 60_000);
 

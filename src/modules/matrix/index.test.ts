@@ -1,21 +1,17 @@
 // The matrix on a real database (PGlite, or Postgres with TEST_DATABASE_URL): filters, sorts, keyset pages, drill-down, relabel, queue, runs.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { and, eq } from "drizzle-orm";
-import { createTestApp, setUpOwner, type TestApp } from "../../../test/support/app";
+import type { TestApp } from "../../../test/support/app";
 import { feedback, jobs, queueItems } from "../../db/schema";
-import { buildMatrixFixture, traceId } from "./test-fixture";
+import { openMatrixApp, traceId, type MatrixFixture } from "./test-fixture";
 
 let t: TestApp;
 let session: { cookie: string; csrf: string };
-let fx: Awaited<ReturnType<typeof buildMatrixFixture>>;
+let fx: MatrixFixture;
 let workspaceId: string;
 
 beforeAll(async () => {
-  t = await createTestApp();
-  session = await setUpOwner(t);
-  const owner = (await t.deps.database.db.query.users.findFirst())!;
-  workspaceId = (await t.deps.database.db.query.workspaces.findFirst())!.id;
-  fx = await buildMatrixFixture(t.deps.database, workspaceId, owner.id);
+  ({ t, session, workspaceId, fx } = await openMatrixApp());
 }, 60_000);
 
 afterAll(async () => {

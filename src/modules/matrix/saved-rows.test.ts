@@ -1,24 +1,22 @@
 // The matrix with a saved trace filter as its rows: every trace of the filter, labelled in the set or not, with every filter, sort and keyset page, relabel and runs.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
-import { createTestApp, setUpOwner, type TestApp } from "../../../test/support/app";
+import type { TestApp } from "../../../test/support/app";
 import { insertTraces, makeTrace } from "../../../test/support/traces";
 import { executions, jobs, traces } from "../../db/schema";
 import { saveFilter } from "../saved-filters/service";
-import { buildMatrixFixture } from "./test-fixture";
+import { openMatrixApp, type MatrixFixture } from "./test-fixture";
 
 let t: TestApp;
 let session: { cookie: string; csrf: string };
-let fx: Awaited<ReturnType<typeof buildMatrixFixture>>;
+let fx: MatrixFixture;
 let rowsId: string;
 const unlabelled: Record<string, string> = {};
 
 beforeAll(async () => {
-  t = await createTestApp();
-  session = await setUpOwner(t);
-  const owner = (await t.deps.database.db.query.users.findFirst())!;
-  const workspaceId = (await t.deps.database.db.query.workspaces.findFirst())!.id;
-  fx = await buildMatrixFixture(t.deps.database, workspaceId, owner.id);
+  let workspaceId: string;
+  let ownerId: string;
+  ({ t, session, workspaceId, ownerId, fx } = await openMatrixApp());
   // Three traces nobody labelled in the set: u1 (langfuse; v1 passed it, v2 failed it), u2 (langfuse, never run), u3 (another source).
   await insertTraces(t.deps.database, workspaceId, [
     makeTrace({ id: "u1", source: "langfuse", name: "unlabelled 1", timestamp: "2026-11-03T00:00:00.000Z" }),
@@ -30,7 +28,7 @@ beforeAll(async () => {
     { workspaceId, evalVersionId: fx.v1.id, traceId: unlabelled.u1!, passed: true, reason: "looks fine" },
     { workspaceId, evalVersionId: fx.v2.id, traceId: unlabelled.u1!, passed: false, reason: "looks wrong" },
   ]);
-  rowsId = (await saveFilter(t.deps.database, { workspaceId, userId: owner.id, canManage: true }, { name: "Langfuse <i>only</i>", filter: "source=langfuse" })).id;
+  rowsId = (await saveFilter(t.deps.database, { workspaceId, userId: ownerId, canManage: true }, { name: "Langfuse <i>only</i>", filter: "source=langfuse" })).id;
 }, 60_000);
 
 afterAll(async () => {

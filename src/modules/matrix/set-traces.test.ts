@@ -1,25 +1,21 @@
 // set_traces (labels and verdict bytes kept by triggers) always equals what the label, resolution and execution rows say, through every way they are written, concurrent writes included.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { and, eq, sql } from "drizzle-orm";
-import { createTestApp, setUpOwner, type TestApp } from "../../../test/support/app";
+import type { TestApp } from "../../../test/support/app";
 import { insertTraces, makeTrace } from "../../../test/support/traces";
 import { rowsOf } from "../../db/migrate";
 import { evalVersions, executions, feedback, traces, type Label } from "../../db/schema";
 import { bulkLabel, resolve, undoLast } from "../review/service";
 import { relabel } from "./service";
-import { buildMatrixFixture } from "./test-fixture";
+import { buildMatrixFixture, openMatrixApp, type MatrixFixture } from "./test-fixture";
 
 let t: TestApp;
-let fx: Awaited<ReturnType<typeof buildMatrixFixture>>;
+let fx: MatrixFixture;
 let workspaceId: string;
 let ownerId: string;
 
 beforeAll(async () => {
-  t = await createTestApp();
-  await setUpOwner(t);
-  ownerId = (await t.deps.database.db.query.users.findFirst())!.id;
-  workspaceId = (await t.deps.database.db.query.workspaces.findFirst())!.id;
-  fx = await buildMatrixFixture(t.deps.database, workspaceId, ownerId);
+  ({ t, workspaceId, ownerId, fx } = await openMatrixApp());
 }, 60_000);
 
 afterAll(async () => {

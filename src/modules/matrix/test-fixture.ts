@@ -2,6 +2,7 @@
 import { eq } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { evals, evalSets, evalVersions, executions, feedback, traces, users, type Label } from "../../db/schema";
+import { createTestApp, setUpOwner } from "../../../test/support/app";
 import { insertTraces, makeTrace } from "../../../test/support/traces";
 
 /**
@@ -62,3 +63,15 @@ export async function buildMatrixFixture(database: Database, workspaceId: string
   }
   return { set: set!, evaluation: evaluation!, v1: v1!, v2: v2!, userB: b!, id, idOf };
 }
+
+/** A test app with its owner signed up and the fixture built in the owner's workspace. */
+export async function openMatrixApp() {
+  const t = await createTestApp();
+  const session = await setUpOwner(t);
+  const ownerId = (await t.deps.database.db.query.users.findFirst())!.id;
+  const workspaceId = (await t.deps.database.db.query.workspaces.findFirst())!.id;
+  const fx = await buildMatrixFixture(t.deps.database, workspaceId, ownerId);
+  return { t, session, ownerId, workspaceId, fx };
+}
+
+export type MatrixFixture = Awaited<ReturnType<typeof buildMatrixFixture>>;
