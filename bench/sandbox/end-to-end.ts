@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDatabase, type Database } from "../../src/db/client.ts";
 import { migrate } from "../../src/db/migrate.ts";
+import { vacuumWhereDue } from "../../src/db/pglite-vacuum.ts";
 import { jobs, workspaces } from "../../src/db/schema/index.ts";
 import { RESULTS_PER_WRITE, runEvalJob, TRACES_PER_PAGE } from "../../src/jobs/definitions/run-eval.ts";
 import { startWorker } from "../../src/jobs/worker.ts";
@@ -138,6 +139,8 @@ for (const size of sizes) {
     await withDatabase(kind, async (database) => {
       const [workspace] = await database.db.insert(workspaces).values({ name: "bench" }).returning();
       await seed(database, workspace!.id, size);
+      // What the worker does after the import job that would have stored them (on PGlite; Postgres has autovacuum).
+      await vacuumWhereDue(database);
       const { version } = await createEvalVersion(database, workspace!.id, BENCH_EVAL);
       Bun.gc(true);
       const worker = await startWorker({ database, definitions: [runEvalJob], logger, concurrency: 1, pollMs: 20 });

@@ -1,6 +1,7 @@
 // The worker loop: claims jobs, runs their handlers with a heartbeat, and records the outcome.
 import { eq } from "drizzle-orm";
 import type { Database } from "../db/client";
+import { startPgliteVacuum } from "../db/pglite-vacuum";
 import { jobs } from "../db/schema";
 import type { Logger } from "../logger";
 import { JobCancelledError, PermanentJobError, type JobContext, type JobDefinition } from "./definition";
@@ -36,6 +37,8 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     sleepers.clear();
   };
   const unlisten = await database.listen(JOBS_CHANNEL, wake);
+  // Jobs are what write in bulk (imports, eval runs): the embedded database is tidied after each, as autovacuum would.
+  const vacuum = startPgliteVacuum(database, logger);
 
   const sleep = () =>
     new Promise<void>((resolve) => {
@@ -61,6 +64,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
         continue;
       }
       await runJob(job);
+      await vacuum.now();
     }
   }
 
@@ -127,6 +131,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       stopping = true;
       wake();
       await Promise.all(slots);
+      await vacuum.stop();
       await unlisten();
     },
   };
