@@ -1,5 +1,6 @@
 // Backend choice and settings, the jail's command line, the policy kept in sync, and nsjail where it exists.
 import { describe, expect, test } from "bun:test";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { describeSandbox, detectBackend, nsjailAvailable, selectBackend } from "./backend.ts";
 import { DEFAULT_LIMITS } from "./limits.ts";
@@ -24,6 +25,14 @@ describe("readSandboxSettings", () => {
       timeoutMs: 500,
       concurrency: 3,
     });
+  });
+
+  test("leaves the cores a caller keeps busy out of the default concurrency, never below one, unless it is set", () => {
+    const cores = availableParallelism();
+    expect(readSandboxSettings({}).concurrency).toBe(cores);
+    expect(readSandboxSettings({}, { coresTaken: 1 }).concurrency).toBe(Math.max(1, cores - 1));
+    expect(readSandboxSettings({}, { coresTaken: cores + 4 }).concurrency).toBe(1);
+    expect(readSandboxSettings({ SANDBOX_CONCURRENCY: "5" }, { coresTaken: 1 }).concurrency).toBe(5);
   });
 
   test("names the bad variable and value", () => {

@@ -8,13 +8,21 @@ export interface SandboxSettings {
   backend: BackendChoice;
   /** SANDBOX_TIMEOUT_MS: per-trace deadline. */
   timeoutMs: number;
-  /** SANDBOX_CONCURRENCY: jailed interpreters one batch runs in parallel. */
+  /** SANDBOX_CONCURRENCY: jailed interpreters one batch runs in parallel; by default one per core left free. */
   concurrency: number;
+}
+
+export interface SandboxSettingsOptions {
+  /** Cores the caller keeps busy itself (e.g. an embedded database on its thread): not counted for the default concurrency. */
+  coresTaken?: number;
 }
 
 const BACKEND_CHOICES: readonly BackendChoice[] = ["auto", "nsjail", "bwrap", "none"];
 
-export function readSandboxSettings(env: Record<string, string | undefined> = process.env): SandboxSettings {
+export function readSandboxSettings(
+  env: Record<string, string | undefined> = process.env,
+  { coresTaken = 0 }: SandboxSettingsOptions = {},
+): SandboxSettings {
   const backend = (env.SANDBOX?.trim() || "auto") as BackendChoice;
   if (!BACKEND_CHOICES.includes(backend)) {
     throw new Error(`SANDBOX must be one of ${BACKEND_CHOICES.join(", ")}; got "${env.SANDBOX}"`);
@@ -22,7 +30,7 @@ export function readSandboxSettings(env: Record<string, string | undefined> = pr
   return {
     backend,
     timeoutMs: positiveInteger(env, "SANDBOX_TIMEOUT_MS", 2000, 600_000),
-    concurrency: positiveInteger(env, "SANDBOX_CONCURRENCY", availableParallelism(), 256),
+    concurrency: positiveInteger(env, "SANDBOX_CONCURRENCY", Math.max(1, availableParallelism() - coresTaken), 256),
   };
 }
 

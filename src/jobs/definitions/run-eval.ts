@@ -3,7 +3,7 @@ import { defineJob, PermanentJobError } from "../definition";
 import type { RunEvalPayload } from "../../modules/executions/model";
 import * as q from "../../modules/executions/queries";
 import { RUN_EVAL_JOB } from "../../modules/executions/service";
-import { EvalLoadError, runBatch, runBatchOnThread, SandboxUnavailableError, type TraceItem, type TraceResult } from "../../sandbox";
+import { EvalLoadError, readSandboxSettings, runBatch, runBatchOnThread, SandboxUnavailableError, type TraceItem, type TraceResult } from "../../sandbox";
 
 /** Traces read per statement; the next page is read while the jail works through this one. */
 export const TRACES_PER_PAGE = 1000;
@@ -84,9 +84,13 @@ export const runEvalJob = defineJob<RunEvalPayload>({
     // PGlite runs each statement on this thread, blocking it for tens of milliseconds: the jail is then fed and read
     // from a worker thread, or it would wait out every statement. With Postgres this thread is mostly idle, and the
     // worker's start and copies would cost more than they save (bench/sandbox/thread-feeding.ts).
-    const run = ctx.database.kind === "pglite" ? runBatchOnThread : runBatch;
+    // That thread then needs a core of its own: with an interpreter on every core it is preempted, and the whole run
+    // waits on it (bench/sandbox/end-to-end.ts, 100k traces on 2 cores: 8.4–10.1k/s with 2 interpreters, 10.9–11.6k/s with 1).
+    const pglite = ctx.database.kind === "pglite";
+    const run = pglite ? runBatchOnThread : runBatch;
+    const concurrency = pglite ? readSandboxSettings(process.env, { coresTaken: 1 }).concurrency : undefined;
     try {
-      const options = { code: version.code, traces: pendingTraces(), timeoutMs: version.timeoutMs, signal: ctx.signal, startAtOnce: true };
+      const options = { code: version.code, traces: pendingTraces(), timeoutMs: version.timeoutMs, signal: ctx.signal, startAtOnce: true, concurrency };
       for await (const result of run(options)) {
         pending.push(result);
         counts.done++;
