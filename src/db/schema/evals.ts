@@ -1,5 +1,5 @@
 // Eval tables: eval sets (a rubric), human feedback, evals, their versions, and executions.
-import { boolean, doublePrecision, index, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { createdAt, idColumn, tstz, updatedAt } from "./columns";
 import { users, workspaces } from "./identity";
 import { traces } from "./traces";
@@ -76,9 +76,8 @@ export const evalVersions = pgTable("eval_versions", {
 
 export const executionErrorKinds = ["timeout", "exception", "invalid_return", "memory", "killed", "output_limit"] as const;
 
-/** One eval version's verdict on one trace; unique per (version, trace) so reruns upsert. */
+/** One eval version's verdict on one trace, keyed by (version, trace) so reruns upsert. */
 export const executions = pgTable("executions", {
-  id: idColumn(),
   // No foreign keys: a row-level key check costs every run result a query per key. Statement triggers (migration
   // 0013) check and lock a whole batch's versions and traces at once, and delete these rows with their version or trace.
   workspaceId: text("workspace_id").notNull(),
@@ -93,7 +92,8 @@ export const executions = pgTable("executions", {
   durationMs: doublePrecision("duration_ms"),
   createdAt: createdAt(),
 }, (t) => [
-  uniqueIndex("executions_version_trace_idx").on(t.evalVersionId, t.traceId),
+  // The natural key is the primary key: a surrogate id cost every run result one more index entry (migration 0014).
+  primaryKey({ name: "executions_version_trace_pk", columns: [t.evalVersionId, t.traceId] }),
   index("executions_trace_idx").on(t.workspaceId, t.traceId),
 ]);
 

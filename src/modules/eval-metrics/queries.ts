@@ -70,7 +70,7 @@ export async function agreementCounts(db: Db, workspaceId: string, evalSetId: st
         ),
         c as (
           select g.trace_id in (select seen.trace_id from seen) as seen, g.label = 'negative' as negative, e.passed,
-            e.error_kind is not null as errored, e.id is not null as ran, count(*) as n
+            e.error_kind is not null as errored, e.trace_id is not null as ran, count(*) as n
           from set_traces g
           left join executions e on e.eval_version_id = ${versionId} and e.trace_id = g.trace_id and e.workspace_id = ${workspaceId}
           where g.eval_set_id = ${evalSetId} and g.workspace_id = ${workspaceId} and g.reviewers > 0 and g.label in ('positive', 'negative')

@@ -111,10 +111,10 @@ export async function upsertExecutions(db: Db, target: ResultTarget, results: Tr
   if (results.length === 0) return;
   const batch = JSON.stringify(results.map(resultElement));
   await db.execute(sql`
-    insert into ${executions} (id, workspace_id, eval_version_id, trace_id, passed, reason, error_kind, error_message, traceback, stdout, duration_ms, created_at)
-    select id, ${target.workspaceId}, ${target.evalVersionId}, trace_id, passed, reason, error_kind, error_message, traceback, stdout, duration_ms,
+    insert into ${executions} (workspace_id, eval_version_id, trace_id, passed, reason, error_kind, error_message, traceback, stdout, duration_ms, created_at)
+    select ${target.workspaceId}, ${target.evalVersionId}, trace_id, passed, reason, error_kind, error_message, traceback, stdout, duration_ms,
       ${target.ranAt.toISOString()}::timestamptz
-    from jsonb_to_recordset(${batch}::jsonb) as r(id text, trace_id text, passed boolean, reason text, error_kind text, error_message text,
+    from jsonb_to_recordset(${batch}::jsonb) as r(trace_id text, passed boolean, reason text, error_kind text, error_message text,
       traceback text, stdout text, duration_ms double precision)
     on conflict (eval_version_id, trace_id) do update set
       passed = excluded.passed, reason = excluded.reason, error_kind = excluded.error_kind, error_message = excluded.error_message,
@@ -123,10 +123,9 @@ export async function upsertExecutions(db: Db, target: ResultTarget, results: Tr
 
 /** A result as one recordset element. JSON.stringify leaves out undefined keys, and an absent key is a null column. */
 function resultElement(result: TraceResult) {
-  const id = Bun.randomUUIDv7();
-  if (result.ok) return { id, trace_id: result.id, passed: result.passed, reason: result.reason, duration_ms: result.duration_ms, stdout: result.stdout || undefined };
+  if (result.ok) return { trace_id: result.id, passed: result.passed, reason: result.reason, duration_ms: result.duration_ms, stdout: result.stdout || undefined };
   const { kind, message, traceback } = result.error;
-  return { id, trace_id: result.id, error_kind: kind, error_message: message, traceback: traceback || undefined };
+  return { trace_id: result.id, error_kind: kind, error_message: message, traceback: traceback || undefined };
 }
 
 export async function executionSummary(db: Db, workspaceId: string, evalVersionId: string) {
