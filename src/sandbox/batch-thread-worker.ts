@@ -2,6 +2,7 @@
 import { selectBackend } from "./backend.ts";
 import { serializeError, type FromWorker, type ToWorker, type WorkerBatchOptions } from "./batch-thread.ts";
 import { runBatch } from "./run-batch.ts";
+import { unpackTraces } from "./trace-chunk.ts";
 import type { TraceItem, TraceResult } from "./types.ts";
 
 declare const self: Worker;
@@ -19,7 +20,7 @@ let flushArmed = false;
 self.onmessage = (event: MessageEvent<ToWorker>) => {
   const message = event.data;
   if (message.type === "start") void run(message.options);
-  else if (message.type === "traces") inbox.push(message.items);
+  else if (message.type === "traces") inbox.push(unpackTraces(message.chunk));
   else if (message.type === "end") sourceEnded = true;
   else {
     // runBatch closes its source when it stops: the source must end now rather than wait for traces that will not come.

@@ -1,9 +1,10 @@
 // Runs runBatch on a worker thread, so the jail keeps being fed and read while the main thread is blocked (e.g. by PGlite).
 import type { RunBatchOptions } from "./run-batch.ts";
 import { readSandboxSettings, type BackendChoice } from "./settings.ts";
+import { packTraces, type TraceChunk } from "./trace-chunk.ts";
 import { EvalLoadError, SandboxUnavailableError, type StaticCheckError, type TraceItem, type TraceResult } from "./types.ts";
 
-/** Traces per message to the worker: one structured clone per chunk instead of one per trace. */
+/** Traces per message to the worker: one message per chunk instead of one per trace. */
 const TRACE_CHUNK = 256;
 /**
  * Traces sent but not yet scored: enough queued for the interpreters to keep working through a 50 ms block of
@@ -30,7 +31,7 @@ export type WorkerBatchOptions = Omit<RunBatchOptions, "backend" | "traces" | "s
 
 export type ToWorker =
   | { type: "start"; options: WorkerBatchOptions }
-  | { type: "traces"; items: TraceItem[] }
+  | { type: "traces"; chunk: TraceChunk }
   | { type: "end" }
   | { type: "stop" };
 
@@ -214,7 +215,8 @@ class ThreadBatch {
     const items = this.outgoing;
     this.outgoing = [];
     this.sent += items.length;
-    this.post({ type: "traces", items });
+    const { chunk, transfer } = packTraces(items);
+    this.post({ type: "traces", chunk }, transfer);
   }
 
   private receive(results: TraceResult[]): void {
@@ -240,8 +242,8 @@ class ThreadBatch {
     this.wakeFeeder?.();
   }
 
-  private post(message: ToWorker): void {
-    if (!this.stopped || message.type === "stop") this.worker.postMessage(message);
+  private post(message: ToWorker, transfer: Transferable[] = []): void {
+    if (!this.stopped || message.type === "stop") this.worker.postMessage(message, transfer);
   }
 
   /**
@@ -269,12 +271,12 @@ class ThreadBatch {
 }
 
 /**
- * Traces cross as JSON strings where possible: a string clones far faster than an object graph, and the
- * interpreter sends `traceJson` as is. A trace JSON cannot express (e.g. a BigInt) is cloned as is, so the
- * interpreter reports it on that trace alone, as runBatch does.
+ * Traces cross as JSON where possible (packed into the chunk's buffer, see trace-chunk.ts), which the interpreter
+ * sends as is. A trace JSON cannot express (e.g. a BigInt) is cloned as is, so the interpreter reports it on that
+ * trace alone, as runBatch does.
  */
 function forTransfer(item: TraceItem): TraceItem {
-  if (item.traceJson !== undefined) return { id: item.id, traceJson: item.traceJson };
+  if (item.traceJson !== undefined || item.traceBytes !== undefined) return item;
   try {
     const traceJson = JSON.stringify(item.trace);
     return traceJson === undefined ? { id: item.id } : { id: item.id, traceJson };

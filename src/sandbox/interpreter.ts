@@ -63,16 +63,16 @@ export class JailedInterpreter {
   /** Scores one trace; traces sent before it are scored first. Resolves LOST if the jail dies before its turn. */
   score(item: TraceItem): Promise<Scored> {
     if (this.state !== "ready") return Promise.resolve(LOST);
-    let line: string;
+    let line: Array<string | Uint8Array>;
     try {
-      line = item.traceJson === undefined ? JSON.stringify({ id: item.id, trace: item.trace }) + "\n" : `{"id":${JSON.stringify(item.id)},"trace":${item.traceJson}}\n`;
+      line = traceLine(item);
     } catch (error) {
       const message = `the trace cannot be sent as JSON: ${(error as Error).message}`;
       return Promise.resolve({ id: item.id, ok: false, error: { kind: "exception", message, traceback: "" } });
     }
     return new Promise<Scored>((settle) => {
       this.inFlight.push({ item, settle });
-      this.jail.write(line);
+      for (const part of line) this.jail.write(part);
       if (this.inFlight.length === 1) this.startHeadClock();
     });
   }
@@ -205,4 +205,11 @@ export class JailedInterpreter {
     this.jail.kill();
     for (const queued of this.inFlight.splice(0)) queued.settle(LOST);
   }
+}
+
+/** The trace's stdin line, in parts: JSON already serialized (as text or as UTF-8) goes in as is, between the id and the brace. */
+function traceLine(item: TraceItem): Array<string | Uint8Array> {
+  if (item.traceBytes !== undefined) return [`{"id":${JSON.stringify(item.id)},"trace":`, item.traceBytes, "}\n"];
+  if (item.traceJson !== undefined) return [`{"id":${JSON.stringify(item.id)},"trace":${item.traceJson}}\n`];
+  return [JSON.stringify({ id: item.id, trace: item.trace }) + "\n"];
 }

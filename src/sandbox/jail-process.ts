@@ -64,11 +64,11 @@ export class JailProcess {
     }
   }
 
-  /** Queues text on the child's stdin; flushed once per tick so pipelined traces share a syscall. */
-  write(text: string): void {
+  /** Queues text or bytes on the child's stdin; flushed once per tick so pipelined traces share a syscall. */
+  write(data: string | Uint8Array): void {
     if (this.killed) return;
     try {
-      this.proc.stdin.write(text);
+      this.proc.stdin.write(data);
     } catch {
       return; // the child is gone; its exit is reported through resultLines()
     }

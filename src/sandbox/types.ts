@@ -6,6 +6,8 @@ export interface TraceItem {
   trace?: unknown;
   /** The trace already serialized as JSON (as the database returns it): sent as is, sparing a parse and a stringify. */
   traceJson?: string;
+  /** The trace's JSON as UTF-8 (how runBatchOnThread hands traces to its worker): sent as is, before `traceJson`. */
+  traceBytes?: Uint8Array;
 }
 
 export type TraceErrorKind = "timeout" | "exception" | "invalid_return" | "memory" | "killed" | "output_limit";
