@@ -111,7 +111,7 @@ async function databaseWorkAlone(database: Database, workspaceId: string, evalVe
   let afterId: string | null = null;
   let count = 0;
   while (true) {
-    const page = await pendingTracesPage(database.db, selection, afterId, TRACES_PER_PAGE);
+    const page = await pendingTracesPage(database, selection, afterId, TRACES_PER_PAGE);
     for (let start = 0; start < page.rows.length; start += RESULTS_PER_WRITE) {
       const results = page.rows.slice(start, start + RESULTS_PER_WRITE).map((row) => ({ id: row.id, ok: true as const, passed: true, reason: "2 steps, 1 tool calls", duration_ms: 0.05, stdout: "" }));
       await upsertExecutions(database.db, { workspaceId, evalVersionId, ranAt: new Date() }, results);

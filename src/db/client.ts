@@ -20,6 +20,8 @@ export interface Database {
   url?: string;
   /** The postgres.js client when on Postgres, for what drizzle cannot do (COPY). */
   postgres?: postgres.Sql;
+  /** The PGlite instance when embedded, for reads drizzle would decode into strings (pglite-raw-rows.ts). */
+  pglite?: PGlite;
   /** Subscribes to a NOTIFY channel; returns the unsubscribe function. */
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   notify(channel: string, payload: string): Promise<void>;
@@ -39,6 +41,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     return {
       db: drizzlePglite(client, { schema }) as unknown as Db,
       kind: "pglite",
+      pglite: client,
       listen: async (channel, onPayload) => {
         const unsubscribe = await client.listen(channel, onPayload);
         return async () => unsubscribe();

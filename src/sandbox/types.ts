@@ -6,7 +6,7 @@ export interface TraceItem {
   trace?: unknown;
   /** The trace already serialized as JSON (as the database returns it): sent as is, sparing a parse and a stringify. */
   traceJson?: string;
-  /** The trace's JSON as UTF-8 (how runBatchOnThread hands traces to its worker): sent as is, before `traceJson`. */
+  /** The trace's JSON as UTF-8 (as PGlite pages and runBatchOnThread's chunks carry it): sent as is, before `traceJson`. */
   traceBytes?: Uint8Array;
 }
 

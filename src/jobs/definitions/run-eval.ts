@@ -42,7 +42,7 @@ export const runEvalJob = defineJob<RunEvalPayload>({
     async function* pendingTraces(): AsyncGenerator<TraceItem> {
       if (total >= STATISTICS_FROM) await q.refreshPlannerStatistics(db);
       const fetchPage = (afterId: string | null) => {
-        const page = q.pendingTracesPage(db, selection, afterId, TRACES_PER_PAGE);
+        const page = q.pendingTracesPage(ctx.database, selection, afterId, TRACES_PER_PAGE);
         page.catch(() => {}); // a prefetch abandoned by a cancelled run must not surface as an unhandled rejection
         return page;
       };
@@ -50,7 +50,7 @@ export const runEvalJob = defineJob<RunEvalPayload>({
       while (true) {
         const page = await next;
         if (!page.exhausted) next = fetchPage(page.lastId);
-        for (const row of page.rows) yield { id: row.id, traceJson: row.normalizedJson };
+        for (const { id, json } of page.rows) yield typeof json === "string" ? { id, traceJson: json } : { id, traceBytes: json };
         if (page.exhausted) return;
       }
     }

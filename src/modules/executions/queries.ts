@@ -1,6 +1,7 @@
 // Database access for eval runs: the traces in scope (streamed in id order) and idempotent execution upserts.
 import { and, count, eq, gt, inArray, sql, type SQL } from "drizzle-orm";
-import type { Db } from "../../db/client";
+import type { Database, Db } from "../../db/client";
+import { rawRows } from "../../db/pglite-raw-rows";
 import { rowsOf } from "../../db/migrate";
 import { evalVersions, executions, feedback, traces } from "../../db/schema";
 import type { TraceResult } from "../../sandbox";
@@ -44,6 +45,13 @@ function finishedExecution(selection: PendingSelection): SQL {
 }
 
 const normalizedOnly = sql`${traces.normalized} is not null`;
+const decoder = new TextDecoder();
+
+/** A trace a run still has to score, with its normalized document as JSON: text, or UTF-8 bytes (from PGlite). */
+export interface PendingTrace {
+  id: string;
+  json: string | Uint8Array;
+}
 
 export async function countPending(db: Db, selection: PendingSelection) {
   const [row] = await db
@@ -61,27 +69,27 @@ export async function countPending(db: Db, selection: PendingSelection) {
  * rerun of the few errored traces does not read every document.
  */
 export async function pendingTracesPage(
-  db: Db,
+  database: Database,
   selection: PendingSelection,
   afterId: string | null,
   limit: number,
-): Promise<{ rows: { id: string; normalizedJson: string }[]; lastId: string | null; exhausted: boolean }> {
+): Promise<{ rows: PendingTrace[]; lastId: string | null; exhausted: boolean }> {
   const inScope = and(scopeCondition(selection.workspaceId, selection.scope), normalizedOnly, afterId ? gt(traces.id, afterId) : undefined);
   const document = sql`${traces.normalized}::text`;
-  const page = rowsOf<{ id: string; json: string | null }>(
-    await db.execute(
-      selection.fresh
-        ? sql`select ${traces.id} as id, ${document} as json from ${traces} where ${inScope} order by ${traces.workspaceId}, ${traces.id} limit ${limit}`
-        : sql`
-          select ${traces.id} as id, case when finished.one is null then ${document} end as json
-          from ${traces} left join lateral (${finishedExecution(selection)} limit 1) as finished on true
-          where ${inScope}
-          order by ${traces.workspaceId}, ${traces.id}
-          limit ${limit}`,
-    ),
-  );
-  const rows: { id: string; normalizedJson: string }[] = [];
-  for (const row of page) if (row.json !== null) rows.push({ id: row.id, normalizedJson: row.json });
+  const query = selection.fresh
+    ? sql`select ${traces.id} as id, ${document} as json from ${traces} where ${inScope} order by ${traces.workspaceId}, ${traces.id} limit ${limit}`
+    : sql`
+        select ${traces.id} as id, case when finished.one is null then ${document} end as json
+        from ${traces} left join lateral (${finishedExecution(selection)} limit 1) as finished on true
+        where ${inScope}
+        order by ${traces.workspaceId}, ${traces.id}
+        limit ${limit}`;
+  // PGlite's bytes go to the jail as they are; decoding them into strings only to encode them again cost its thread.
+  const page: { id: string; json: string | Uint8Array | null }[] = database.pglite
+    ? (await rawRows(database.pglite, query)).map(([id, json]) => ({ id: decoder.decode(id!), json: json ?? null }))
+    : rowsOf(await database.db.execute(query));
+  const rows: PendingTrace[] = [];
+  for (const row of page) if (row.json !== null) rows.push({ id: row.id, json: row.json });
   return { rows, lastId: page.at(-1)?.id ?? afterId, exhausted: page.length < limit };
 }
 
