@@ -18,20 +18,46 @@ const ERROR_RESPONSE = 0x45; // 'E'
  */
 export async function rawRows(client: PGlite, statement: SQL): Promise<RawRow[]> {
   const { sql: text, params } = dialect.sqlToQuery(statement);
-  const message = concat([
+  const message = new GrowingBuffer(0);
+  for (const part of [
     protocol.serialize.parse({ text }),
     protocol.serialize.bind({ values: params.map(textParameter) }),
     protocol.serialize.execute({}),
     protocol.serialize.sync(),
-  ]);
-  const chunks: Uint8Array[] = [];
+  ]) message.append(part);
+  const response = new GrowingBuffer(sizeHint);
   await client._runExclusiveTransaction(() =>
-    client.runExclusive(() =>
-      // The chunks are views of PGlite's memory, reused for the next: each is copied as it arrives.
-      client.execProtocolRawStream(message, { syncToFs: false, onRawData: (chunk) => void chunks.push(chunk.slice()) }),
-    ),
+    client.runExclusive(() => client.execProtocolRawStream(message.bytes.subarray(0, message.length), { syncToFs: false, onRawData: (chunk) => response.append(chunk) })),
   );
-  return parseRows(concat(chunks));
+  sizeHint = Math.max(MIN_SIZE, response.length);
+  return parseRows(response.bytes.subarray(0, response.length));
+}
+
+const MIN_SIZE = 64 * 1024;
+/** The last response's size: the next, usually a page like it, is received without growing. */
+let sizeHint = MIN_SIZE;
+
+/**
+ * PGlite streams a response in chunks of a few KB, views of its memory that the next chunk overwrites. Each is
+ * copied once, into one buffer that grows by doubling: a copy per chunk and a join at the end cost twice as much.
+ */
+class GrowingBuffer {
+  bytes: Uint8Array;
+  length = 0;
+
+  constructor(size: number) {
+    this.bytes = new Uint8Array(size);
+  }
+
+  append(chunk: Uint8Array): void {
+    if (this.length + chunk.length > this.bytes.length) {
+      const larger = new Uint8Array(Math.max(this.bytes.length * 2, this.length + chunk.length));
+      larger.set(this.bytes.subarray(0, this.length));
+      this.bytes = larger;
+    }
+    this.bytes.set(chunk, this.length);
+    this.length += chunk.length;
+  }
 }
 
 function textParameter(value: unknown): string | null {
@@ -77,15 +103,4 @@ function serverError(fields: Uint8Array): Error & { code?: string } {
   const error: Error & { code?: string } = new Error(values.get("M") ?? "PGlite returned an error without a message");
   if (values.has("C")) error.code = values.get("C");
   return error;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const joined = new Uint8Array(parts.reduce((size, part) => size + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    joined.set(part, at);
-    at += part.length;
-  }
-  return joined;
 }
