@@ -1,4 +1,4 @@
-// An execution's eval version and trace (checked per statement, migration 0013): they must exist in its workspace, stay for as long as it is being written, and take it with them when deleted.
+// An execution's eval version and trace (checked per statement, migrations 0013 and 0015): they must exist in its workspace, stay for as long as it is being written, and take it with them when deleted.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { eq, inArray } from "drizzle-orm";
 import { evalVersions, executions, traces, workspaces } from "../../db/schema";
@@ -85,7 +85,7 @@ test("deleting traces or a version deletes their executions, and only theirs", a
 test("a trace deleted while its result is being written: the delete waits, then takes the result with it", async () => {
   const traceId = await newTrace("race-write-first");
   const hold = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-  // On Postgres the delete waits for the writer's lock on the trace; PGlite runs the two one after the other.
+  // On Postgres the delete waits for the writer's lock; PGlite runs the two one after the other.
   await Promise.all([
     db().transaction(async (tx) => {
       await ran(tx, traceId);
@@ -109,4 +109,23 @@ test("a result written while its trace is being deleted waits, then is refused",
   ]);
   expect(written.code).toBe("23503");
   expect(await resultsOf([traceId])).toBe(0);
+});
+
+test("a rerun rewriting a trace's result while the trace is deleted: the delete waits, takes that result and leaves the others", async () => {
+  const [rewritten, fresh] = [await newTrace("race-rerun-old"), await newTrace("race-rerun-new")];
+  await ran(db(), rewritten);
+  const hold = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const rerun = (tx: Conn) =>
+    tx
+      .insert(executions)
+      .values([rewritten, fresh].map((traceId) => ({ workspaceId, evalVersionId: versionId, traceId, passed: false, reason: "rerun" })))
+      .onConflictDoUpdate({ target: [executions.evalVersionId, executions.traceId], set: { passed: false, reason: "rerun" } });
+  await Promise.all([
+    db().transaction(async (tx) => {
+      await rerun(tx);
+      await hold(150);
+    }),
+    hold(30).then(() => db().delete(traces).where(eq(traces.id, rewritten))),
+  ]);
+  expect([await resultsOf([rewritten]), await resultsOf([fresh])]).toEqual([0, 1]);
 });
