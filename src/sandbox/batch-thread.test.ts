@@ -49,7 +49,7 @@ describe("results", () => {
 
   test("neither traces nor results wait for a full chunk", async () => {
     // 100 traces (under a chunk either way), then the source waits for the first result. runBatch reads results
-    // once an interpreter's window (16 traces) is full: held back on either side, they would never arrive.
+    // once an interpreter's window is full: held back on either side, they would never arrive.
     let arrived: (() => void) | undefined;
     const firstResult = new Promise<void>((resolve) => (arrived = resolve));
     async function* gated(): AsyncGenerator<TraceItem> {

@@ -1,5 +1,5 @@
 // Runs runBatch on a worker thread, so the jail keeps being fed and read while the main thread is blocked (e.g. by PGlite).
-import type { RunBatchOptions } from "./run-batch.ts";
+import { WINDOW, type RunBatchOptions } from "./run-batch.ts";
 import { readSandboxSettings, type BackendChoice } from "./settings.ts";
 import { packTraces, type TraceChunk } from "./trace-chunk.ts";
 import { EvalLoadError, SandboxUnavailableError, type StaticCheckError, type TraceItem, type TraceResult } from "./types.ts";
@@ -12,10 +12,10 @@ const TRACE_CHUNK = 256;
  */
 const MAX_IN_FLIGHT = 2048;
 /**
- * runBatch keeps up to 16 traces in flight per interpreter and, while its source waits, holds their results: the
+ * runBatch keeps up to WINDOW traces in flight per interpreter and, while its source waits, holds their results: the
  * bound must leave room for a chunk beyond all those windows, or many interpreters could wait on each other forever.
  */
-const IN_FLIGHT_PER_INTERPRETER = 32;
+const IN_FLIGHT_PER_INTERPRETER = 2 * WINDOW;
 /** Results received but not yet taken by the consumer; past this the feeding stops, so a slow consumer slows the worker. */
 const MAX_BUFFERED = 1024;
 /** How long the worker gets to kill and reap its jails before the thread is terminated anyway. */

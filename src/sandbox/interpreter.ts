@@ -20,6 +20,8 @@ export interface InterpreterOptions {
 
 interface InFlight {
   item: TraceItem;
+  /** Its line's length (UTF-16 units of text, bytes of UTF-8): what it holds in buffers until scored. */
+  size: number;
   settle(scored: Scored): void;
 }
 
@@ -29,6 +31,7 @@ export class JailedInterpreter {
   private readonly jail: JailProcess;
   private readonly limits: SandboxLimits;
   private readonly inFlight: InFlight[] = [];
+  private sizeInFlight = 0;
   private state: State = "loading";
   private deadline: ReturnType<typeof setTimeout> | undefined;
   private headStartedAt = 0;
@@ -56,6 +59,11 @@ export class JailedInterpreter {
     return this.state === "ready";
   }
 
+  /** How much trace JSON was sent and not yet scored (about its bytes). */
+  get bytesInFlight(): number {
+    return this.sizeInFlight;
+  }
+
   get ageMs(): number {
     return performance.now() - this.startedAt;
   }
@@ -70,8 +78,10 @@ export class JailedInterpreter {
       const message = `the trace cannot be sent as JSON: ${(error as Error).message}`;
       return Promise.resolve({ id: item.id, ok: false, error: { kind: "exception", message, traceback: "" } });
     }
+    const size = line.reduce((total, part) => total + part.length, 0);
+    this.sizeInFlight += size;
     return new Promise<Scored>((settle) => {
-      this.inFlight.push({ item, settle });
+      this.inFlight.push({ item, size, settle });
       for (const part of line) this.jail.write(part);
       if (this.inFlight.length === 1) this.startHeadClock();
     });
@@ -132,6 +142,7 @@ export class JailedInterpreter {
       return this.violation(parsed.violation);
     }
     this.inFlight.shift();
+    this.sizeInFlight -= head.size;
     this.lastSettledId = head.item.id;
     this.outputSinceLastResult = 0;
     head.settle(parsed.result);
@@ -194,6 +205,7 @@ export class JailedInterpreter {
   /** Kills the jail: the trace in flight gets `kind`, the ones queued behind it are LOST (to be re-sent). */
   private failHead(kind: TraceErrorKind, message: string): void {
     const head = this.inFlight.shift();
+    this.sizeInFlight -= head?.size ?? 0;
     this.die();
     head?.settle({ id: head.item.id, ok: false, error: { kind, message, traceback: "" } });
   }
@@ -203,6 +215,7 @@ export class JailedInterpreter {
     this.state = "dead";
     this.clearDeadline();
     this.jail.kill();
+    this.sizeInFlight = 0;
     for (const queued of this.inFlight.splice(0)) queued.settle(LOST);
   }
 }

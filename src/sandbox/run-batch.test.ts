@@ -126,8 +126,25 @@ describe("streaming", () => {
       if (++consumed === 1) await Bun.sleep(200); // a slow consumer: the workers must stop pulling
       if (consumed === 5) break;
     }
-    expect(pulled).toBeLessThan(400); // one window (16) plus the output buffer (256), not 100,000
+    expect(pulled).toBeLessThan(500); // one window (128) plus the output buffer (256), not 100,000
     expect(closed).toBe(true);
+  });
+
+  test("sends large traces ahead by size, not by count: a few hundred KB at most wait in an interpreter's window", async () => {
+    let pulled = 0;
+    const big = JSON.stringify({ text: "x".repeat(200_000) });
+    async function* source(): AsyncGenerator<TraceItem> {
+      for (let n = 0; n < 50; n++) {
+        pulled++;
+        yield { id: `t${n}`, traceJson: big };
+      }
+    }
+    const code = "import time\ndef evaluate(trace):\n    time.sleep(0.5)\n    return True, 'ok'\n";
+    for await (const _ of runBatch({ code, traces: source(), concurrency: 1, staticCheck: false })) {
+      // While the first trace sleeps, only what fits in 512 KiB (three of these) was sent after it, not 50.
+      expect(pulled).toBeLessThanOrEqual(4);
+      break;
+    }
   });
 
   test("a scored trace's result is handed over while the source is still waiting for the next trace", async () => {
@@ -186,10 +203,10 @@ describe("streaming", () => {
   });
 
   test("replaces interpreters older than maxProcessAgeMs without losing traces", async () => {
-    const code = "import datetime, time\nLOADED = datetime.datetime.now().isoformat()\ndef evaluate(trace):\n    time.sleep(0.004)\n    return True, LOADED\n";
-    // The first interpreter gets a full window (16 traces) at once, then ages out and a second one takes the rest.
-    const results = await collect({ code, traces: items(100), staticCheck: false, limits: { maxProcessAgeMs: 60 } });
-    expect(results).toHaveLength(100);
+    const code = "import datetime, time\nLOADED = datetime.datetime.now().isoformat()\ndef evaluate(trace):\n    time.sleep(0.002)\n    return True, LOADED\n";
+    // The first interpreter gets a full window at once, then ages out and another one takes the rest.
+    const results = await collect({ code, traces: items(300), staticCheck: false, limits: { maxProcessAgeMs: 60 } });
+    expect(results).toHaveLength(300);
     expect(results.every((result) => result.ok)).toBe(true);
     const interpreters = new Set(results.map((result) => (result.ok ? result.reason : "")));
     expect(interpreters.size).toBeGreaterThan(1);
