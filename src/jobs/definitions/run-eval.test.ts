@@ -1,6 +1,7 @@
 // The eval-run job end to end: traces from the database, through the real jail, into execution rows.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
+import { rowsOf } from "../../db/migrate";
 import { executions, jobs, traces, users, workspaces } from "../../db/schema";
 import { startEvalRun } from "../../modules/executions/service";
 import { createMemoryLogger } from "../../logger";
@@ -125,4 +126,20 @@ test("pause keeps finished results; resume completes the rest without duplicates
   expect(finished.result).toMatchObject({ total: 60 - partial, done: 60 - partial });
   const rows = await t.database.db.select().from(executions).where(and(eq(executions.evalVersionId, version.id)));
   expect(rows.length).toBe(60);
+}, 60_000);
+
+test("a large run right after a bulk import refreshes the planner's statistics of traces before it reads them", async () => {
+  const [fresh] = await t.database.db.insert(workspaces).values({ name: "Bulk" }).returning();
+  await insertTraces(t.database, fresh!.id, Array.from({ length: 5_000 }, (_, i) => makeTrace({ id: `bulk-${i}`, output: "ships" })));
+  const { version } = await createEvalVersion(t.database, fresh!.id, "def evaluate(trace):\n    return True, 'ok'\n");
+  const job = await startEvalRun(t.database, { workspaceId: fresh!.id, evalVersionId: version.id, scope: { kind: "all" } });
+  expect((await waitForJob(job.id)).result).toMatchObject({ done: 5_000, errors: 0 });
+  // Analyzed before the first result was written (an analyze after the run, e.g. the worker's own pass, is too late).
+  const [row] = rowsOf<{ analyzed: string | null; first: string }>(
+    await t.database.db.execute(sql`
+      select (select last_analyze from pg_stat_user_tables where relname = 'traces')::text as analyzed,
+        (select min(created_at) from executions where eval_version_id = ${version.id})::text as first`),
+  );
+  expect(row!.analyzed).not.toBeNull();
+  expect(new Date(row!.analyzed!).getTime()).toBeLessThan(new Date(row!.first).getTime());
 }, 60_000);
