@@ -105,7 +105,7 @@ async function seed(database: Database, workspaceId: string, count: number) {
   }
 }
 
-/** The run's reads and writes in the job's page and batch sizes, on one connection, with a made-up result per trace. */
+/** The run's reads and writes (a version's first run) in the job's page and batch sizes, on one connection, with a made-up result per trace. */
 async function databaseWorkAlone(database: Database, workspaceId: string, evalVersionId: string): Promise<number> {
   const selection = { workspaceId, scope: { kind: "all" as const }, evalVersionId, since: new Date(), onlyMissing: false, fresh: true };
   let afterId: string | null = null;
@@ -114,7 +114,7 @@ async function databaseWorkAlone(database: Database, workspaceId: string, evalVe
     const page = await pendingTracesPage(database, selection, afterId, TRACES_PER_PAGE);
     for (let start = 0; start < page.rows.length; start += RESULTS_PER_WRITE) {
       const results = page.rows.slice(start, start + RESULTS_PER_WRITE).map((row) => ({ id: row.id, ok: true as const, passed: true, reason: "2 steps, 1 tool calls", duration_ms: 0.05, stdout: "" }));
-      await upsertExecutions(database.db, { workspaceId, evalVersionId, ranAt: new Date() }, results);
+      await upsertExecutions(database.db, { workspaceId, evalVersionId, ranAt: new Date() }, results, { allNew: true });
     }
     count += page.rows.length;
     afterId = page.lastId;

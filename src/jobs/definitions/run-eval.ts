@@ -34,6 +34,8 @@ export const runEvalJob = defineJob<RunEvalPayload>({
     const since = resumed ? new Date(String(ctx.job.checkpoint!.since)) : new Date();
     if (!resumed) await ctx.checkpoint({ since: since.toISOString() });
     const selection = { workspaceId, scope, evalVersionId, since, onlyMissing, fresh: !resumed && !onlyMissing };
+    // A version's first run writes only rows that cannot exist yet: plain inserts, cheaper than upserts.
+    const allNew = !resumed && !(await q.hasExecutions(db, evalVersionId));
     const total = await q.countPending(db, selection);
     const counts = { done: 0, total, passed: 0, failed: 0, errors: 0 };
     await ctx.progress({ ...counts, rate: 0 });
@@ -73,7 +75,7 @@ export const runEvalJob = defineJob<RunEvalPayload>({
       const batch = pending;
       pending = [];
       if (batch.length === 0) return;
-      const write = q.upsertExecutions(db, { workspaceId, evalVersionId, ranAt: new Date() }, batch).then(
+      const write = q.upsertExecutions(db, { workspaceId, evalVersionId, ranAt: new Date() }, batch, { allNew }).then(
         () => void writes.delete(write),
         (error) => {
           writes.delete(write);

@@ -114,19 +114,44 @@ export interface ResultTarget {
  * one JSON parameter expanded by Postgres (jsonb_to_recordset), not thousands of bound parameters, and carries only
  * what differs per row: the shared columns are parameters and null fields are left out (measured: ~10% less server
  * CPU per row than every column in every element, and less to build and send).
+ *
+ * `allNew`: the caller knows none of these results has a row yet (a version's first run). A plain INSERT then skips
+ * the conflict checks (PGlite, 100k results: 46.6-48.1 → 40.5-41.4 µs each); should a row exist after all (a second
+ * run of the version started meanwhile), the statement fails as a whole and the batch is written again as an upsert
+ * (so never inside a transaction, which that failure would abort).
  */
-export async function upsertExecutions(db: Db, target: ResultTarget, results: TraceResult[]) {
+export async function upsertExecutions(db: Db, target: ResultTarget, results: TraceResult[], { allNew = false } = {}) {
   if (results.length === 0) return;
   const batch = JSON.stringify(results.map(resultElement));
-  await db.execute(sql`
+  const insert = sql`
     insert into ${executions} (workspace_id, eval_version_id, trace_id, passed, reason, error_kind, error_message, traceback, stdout, duration_ms, created_at)
     select ${target.workspaceId}, ${target.evalVersionId}, trace_id, passed, reason, error_kind, error_message, traceback, stdout, duration_ms,
       ${target.ranAt.toISOString()}::timestamptz
     from jsonb_to_recordset(${batch}::jsonb) as r(trace_id text, passed boolean, reason text, error_kind text, error_message text,
-      traceback text, stdout text, duration_ms double precision)
+      traceback text, stdout text, duration_ms double precision)`;
+  const upsert = sql`${insert}
     on conflict (eval_version_id, trace_id) do update set
       passed = excluded.passed, reason = excluded.reason, error_kind = excluded.error_kind, error_message = excluded.error_message,
-      traceback = excluded.traceback, stdout = excluded.stdout, duration_ms = excluded.duration_ms, created_at = excluded.created_at`);
+      traceback = excluded.traceback, stdout = excluded.stdout, duration_ms = excluded.duration_ms, created_at = excluded.created_at`;
+  if (!allNew) return void (await db.execute(upsert));
+  try {
+    await db.execute(insert);
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    await db.execute(upsert);
+  }
+}
+
+/** Whether the version has any result at all: its first run writes only new rows. */
+export async function hasExecutions(db: Db, evalVersionId: string): Promise<boolean> {
+  const [row] = await db.select({ one: sql<number>`1` }).from(executions).where(eq(executions.evalVersionId, evalVersionId)).limit(1);
+  return row !== undefined;
+}
+
+/** Postgres' unique_violation, as PGlite and postgres.js report it (drizzle wraps it as the cause). */
+function isUniqueViolation(error: unknown): boolean {
+  const { code, cause } = error as { code?: string; cause?: { code?: string } };
+  return (cause?.code ?? code) === "23505";
 }
 
 /** A result as one recordset element. JSON.stringify leaves out undefined keys, and an absent key is a null column. */
