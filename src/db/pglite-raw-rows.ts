@@ -46,18 +46,26 @@ class GrowingBuffer {
   length = 0;
 
   constructor(size: number) {
-    this.bytes = new Uint8Array(size);
+    this.bytes = uninitialized(size);
   }
 
   append(chunk: Uint8Array): void {
     if (this.length + chunk.length > this.bytes.length) {
-      const larger = new Uint8Array(Math.max(this.bytes.length * 2, this.length + chunk.length));
+      const larger = uninitialized(Math.max(this.bytes.length * 2, this.length + chunk.length));
       larger.set(this.bytes.subarray(0, this.length));
       this.bytes = larger;
     }
     this.bytes.set(chunk, this.length);
     this.length += chunk.length;
   }
+}
+
+/**
+ * Only the bytes written are ever read. A zeroed buffer of a page's size is fresh memory the kernel maps page by page:
+ * copying a 3 MB response into one cost 1.5–2.4 ms, against 0.8–0.9 ms into memory the allocator hands back unzeroed.
+ */
+function uninitialized(size: number): Uint8Array {
+  return Buffer.allocUnsafeSlow(size);
 }
 
 function textParameter(value: unknown): string | null {

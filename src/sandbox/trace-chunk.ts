@@ -22,7 +22,8 @@ export function packTraces(items: TraceItem[]): { chunk: TraceChunk; transfer: A
   // Sized for ASCII JSON (the usual case): one byte per UTF-16 unit; grown if a trace needs more.
   let left = 0;
   for (const item of items) left += item.traceBytes?.length ?? item.traceJson?.length ?? 0;
-  let bytes = new Uint8Array(left);
+  // Unzeroed (see pglite-raw-rows.ts): only the bytes written are read, and the memory stays in this process.
+  let bytes: Uint8Array<ArrayBuffer> = Buffer.allocUnsafeSlow(left);
   const ends = new Uint32Array(items.length);
   const idEnds = new Uint32Array(items.length);
   let ids = "";
@@ -61,7 +62,7 @@ export function unpackTraces({ ids, idEnds, bytes, ends, unpacked }: TraceChunk)
 }
 
 function grown(bytes: Uint8Array, used: number, size: number): Uint8Array<ArrayBuffer> {
-  const larger = new Uint8Array(size);
+  const larger = Buffer.allocUnsafeSlow(size);
   larger.set(bytes.subarray(0, used));
   return larger;
 }
