@@ -1,6 +1,6 @@
 // set_traces (labels and verdict bytes kept by triggers) always equals what the label, resolution and execution rows say, through every way they are written, concurrent writes included.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { TestApp } from "../../../test/support/app";
 import { insertTraces, makeTrace } from "../../../test/support/traces";
 import { rowsOf } from "../../db/migrate";
@@ -148,6 +148,21 @@ test("one statement writing new and existing pairs, two versions of one new pair
   ];
   await db().insert(executions).values(rows).onConflictDoUpdate({ target: [executions.evalVersionId, executions.traceId], set: { passed: sql`excluded.passed` } });
   expect([...(await actual()).get(fresh!.id)!.bytes]).toEqual([CODES.pass, CODES.fail]);
+  await expectInSync();
+});
+
+test("one version's batch over new traces, traces with shorter rows, and unchanged verdicts, in one statement", async () => {
+  await insertTraces(t.deps.database, workspaceId, ["one-a", "one-b"].map((id) => makeTrace({ id })));
+  const fresh = (await db().select().from(traces).where(inArray(traces.externalId, ["one-a", "one-b"]))).map((row) => row.id);
+  const [v4] = await db().insert(evalVersions).values({ workspaceId, evalId: fx.evaluation.id, version: 4, origin: "manual", code: "def evaluate(t):\n    return True, ''\n" }).returning();
+  const batch = (passed: boolean) => [...fresh, fx.id(1), fx.id(2), fx.id(4)].map((traceId) => ({ workspaceId, evalVersionId: v4!.id, traceId, passed }));
+  await db().insert(executions).values(batch(true));
+  await expectInSync();
+  // The same batch again: every byte already right, and a rerun flipping every verdict.
+  await db().insert(executions).values(batch(true)).onConflictDoUpdate({ target: [executions.evalVersionId, executions.traceId], set: { passed: sql`excluded.passed` } });
+  await expectInSync();
+  await db().insert(executions).values(batch(false)).onConflictDoUpdate({ target: [executions.evalVersionId, executions.traceId], set: { passed: sql`excluded.passed` } });
+  expect([...(await actual()).get(fresh[0]!)!.bytes].at(-1)).toBe(CODES.fail);
   await expectInSync();
 });
 
