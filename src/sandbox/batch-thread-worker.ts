@@ -1,6 +1,5 @@
 // Worker thread entry for runBatchOnThread (batch-thread.ts): runs runBatch over the traces it is sent, posting results in chunks.
-import { selectBackend } from "./backend.ts";
-import { serializeError, type FromWorker, type ToWorker, type WorkerBatchOptions } from "./batch-thread.ts";
+import { preparedBackend, serializeError, type FromWorker, type ToWorker, type WorkerBatchOptions } from "./batch-thread.ts";
 import { runBatch } from "./run-batch.ts";
 import { unpackTraces } from "./trace-chunk.ts";
 import type { TraceItem, TraceResult } from "./types.ts";
@@ -36,9 +35,8 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
 async function run(options: WorkerBatchOptions): Promise<void> {
   let error: unknown;
   try {
-    const { backendName, ...rest } = options;
-    const backend = selectBackend(backendName);
-    for await (const result of runBatch({ ...rest, backend, traces: traces(), signal: stopping.signal })) send(result);
+    const { backend, ...rest } = options;
+    for await (const result of runBatch({ ...rest, backend: preparedBackend(backend), traces: traces(), signal: stopping.signal })) send(result);
   } catch (caught) {
     error = caught;
   }

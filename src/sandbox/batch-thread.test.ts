@@ -1,7 +1,8 @@
 // runBatchOnThread: runBatch's contract across the worker thread — results, timeouts, load errors, abort, early stop, source errors.
 import { describe, expect, test } from "bun:test";
+import { nsjailAvailable } from "./backend.ts";
 import { runBatchOnThread, type ThreadBatchOptions } from "./batch-thread.ts";
-import { EvalLoadError, type TraceItem, type TraceResult } from "./types.ts";
+import { EvalLoadError, SandboxUnavailableError, type TraceItem, type TraceResult } from "./types.ts";
 import { jailsSized } from "../../test/support/jail-processes.ts";
 
 const PARITY_EVAL = `
@@ -75,6 +76,17 @@ describe("errors and stopping", () => {
     expect(error).toMatchObject({ kind: "static_check", message: "the eval was rejected by the static check" });
     expect((error as EvalLoadError).staticErrors[0]).toMatchObject({ line: 1 });
     expect((error as EvalLoadError).staticErrors[0]!.message).toStartWith("line 1: import of 'socket' is not allowed");
+  });
+
+  test("an unavailable backend arrives as SandboxUnavailableError, saying what to install; another is run as chosen", async () => {
+    const nsjail = await collect({ code: PARITY_EVAL, traces: jsonItems(2), backendName: "nsjail" }).catch((caught: unknown) => caught);
+    if (nsjailAvailable()) expect(nsjail).toHaveLength(2);
+    else {
+      expect(nsjail).toBeInstanceOf(SandboxUnavailableError);
+      expect((nsjail as Error).message).toContain("SANDBOX=nsjail but nsjail is not on PATH");
+    }
+    // Prepared on this thread, run by the worker as prepared: unconfined, the harness still answers.
+    expect((await collect({ code: PARITY_EVAL, traces: jsonItems(2), backendName: "none" })).map((r) => r.ok)).toEqual([true, true]);
   });
 
   test("a module-level exception keeps its kind and traceback", async () => {
