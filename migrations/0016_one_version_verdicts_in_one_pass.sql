@@ -6,6 +6,8 @@
 -- in batches of 500 (two alternating runs): a set's first version 40.1-42.5 -> 29.0-31.4 µs, a refinement's new version
 -- (its set already has a row per trace) 50.9-55.8 -> 38.6-40.6 µs.
 -- Batches of several versions, and deletions (code 0), keep the general path.
+-- Both paths drop 0011's probe that a new row's trace exists: executions_check_references (0013, 0015) has already
+-- found every trace of the statement, and fires first.
 CREATE OR REPLACE FUNCTION "apply_verdicts"(version_ids text[], trace_ids text[], codes integer[]) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
   set_ids text[];
