@@ -29,6 +29,8 @@ export interface JobContext<Payload> {
 export interface JobDefinition<Payload = Record<string, unknown>> {
   type: string;
   maxAttempts?: number;
+  /** Called once when a worker starts serving this type: readies what the first job would otherwise wait for. */
+  prepare?(database: Database): void;
   /** Returns the job's result; must be idempotent, since a killed worker's job runs again elsewhere. */
   run(ctx: JobContext<Payload>): Promise<Record<string, unknown> | void>;
 }

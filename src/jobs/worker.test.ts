@@ -1,11 +1,14 @@
-// Workers as real processes on real Postgres: a worker SIGKILLed mid-job loses nothing and the job finishes once.
+// Workers as real processes on real Postgres: a worker SIGKILLed mid-job loses nothing and the job finishes once; definitions are prepared at start.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { eq, sql } from "drizzle-orm";
 import { openDatabase, type Database } from "../db/client";
 import { migrate, rowsOf } from "../db/migrate";
 import { jobEvents, jobs, workspaces } from "../db/schema";
 import { createPostgresDatabase, postgresBaseUrl } from "../../test/support/database";
+import { createMemoryLogger } from "../logger";
+import { defineJob } from "./definition";
 import { enqueueJob } from "./queue";
+import { startWorker } from "./worker";
 
 let url: string;
 let drop: () => Promise<void>;
@@ -76,3 +79,26 @@ test("two workers: the one running a job is SIGKILLed, the other finishes it onc
   const statuses = await database.db.select().from(jobEvents).where(eq(jobEvents.jobId, job.id));
   expect(statuses.filter((e) => e.kind === "status" && e.data.status === "succeeded").length).toBe(1);
 }, 60_000);
+
+test("a starting worker prepares each definition once, with its database, before it runs any job", async () => {
+  const prepared: Database[] = [];
+  const ran: string[] = [];
+  const definition = defineJob({
+    type: "test.prepared",
+    prepare: (given) => void prepared.push(given),
+    run: async () => void ran.push(prepared.length === 1 ? "after prepare" : "before prepare"),
+  });
+  const [workspace] = await database.db.insert(workspaces).values({ name: "prepare" }).returning();
+  const job = await enqueueJob(database, { workspaceId: workspace!.id, type: "test.prepared", payload: {} });
+  const worker = await startWorker({ database, definitions: [definition], logger: createMemoryLogger(), concurrency: 2, pollMs: 20 });
+  try {
+    for (let i = 0; i < 100 && ran.length === 0; i++) await Bun.sleep(20);
+  } finally {
+    await worker.stop();
+  }
+  expect(prepared).toHaveLength(1);
+  expect(prepared[0]).toBe(database);
+  expect(ran).toEqual(["after prepare"]);
+  const [row] = await database.db.select().from(jobs).where(eq(jobs.id, job.id));
+  expect(row!.status).toBe("succeeded");
+});

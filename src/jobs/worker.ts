@@ -39,6 +39,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const unlisten = await database.listen(JOBS_CHANNEL, wake);
   // Jobs are what write in bulk (imports, eval runs): the embedded database is tidied after each, as autovacuum would.
   const vacuum = startPgliteVacuum(database, logger);
+  for (const definition of options.definitions) definition.prepare?.(database);
 
   const sleep = () =>
     new Promise<void>((resolve) => {

@@ -4,6 +4,7 @@ import { readSandboxSettings, type BackendChoice } from "./settings.ts";
 import { packTraces, type TraceChunk } from "./trace-chunk.ts";
 import { selectBackend } from "./backend.ts";
 import { resolveLimits } from "./limits.ts";
+import { releaseThread, takeThread } from "./thread-pool.ts";
 import {
   EvalLoadError,
   SandboxUnavailableError,
@@ -28,8 +29,6 @@ const MAX_IN_FLIGHT = 2048;
 const IN_FLIGHT_PER_INTERPRETER = 2 * WINDOW;
 /** Results received but not yet taken by the consumer; past this the feeding stops, so a slow consumer slows the worker. */
 const MAX_BUFFERED = 1024;
-/** How long the worker gets to kill and reap its jails before the thread is terminated anyway. */
-const STOP_GRACE_MS = 5000;
 
 export interface ThreadBatchOptions extends Omit<RunBatchOptions, "backend"> {
   /** Default: the SANDBOX setting. A name, not a backend: the worker selects the backend itself. */
@@ -56,7 +55,10 @@ export type ToWorker =
   | { type: "start"; options: WorkerBatchOptions }
   | { type: "traces"; chunk: TraceChunk }
   | { type: "end" }
-  | { type: "stop" };
+  /** Stops the batch; the thread then retires. */
+  | { type: "stop" }
+  /** The thread exits once its jails are reaped. */
+  | { type: "retire" };
 
 export type FromWorker = { type: "results"; results: TraceResult[] } | { type: "finished"; error?: SerializedError };
 
@@ -91,7 +93,8 @@ function deserializeError(error: SerializedError): Error {
 /**
  * runBatch's contract (results tagged by trace id, EvalLoadError before any result, SandboxUnavailableError,
  * cancellation by `signal`, the source closed when the consumer stops, source errors propagated), with the
- * interpreters spawned, fed and read on a worker thread. The thread is terminated when the iteration ends.
+ * interpreters spawned, fed and read on a worker thread (thread-pool.ts). A thread whose batch ended by itself
+ * serves the next run; one stopped mid-batch has exited, its jails reaped, by the time the iteration ends.
  */
 export async function* runBatchOnThread(options: ThreadBatchOptions): AsyncGenerator<TraceResult> {
   // Resolved before the thread starts (a bad setting throws here), and from this thread's environment.
@@ -115,12 +118,13 @@ export async function* runBatchOnThread(options: ThreadBatchOptions): AsyncGener
 }
 
 class ThreadBatch {
-  private readonly worker = new Worker(new URL("./batch-thread-worker.ts", import.meta.url).href);
+  private readonly thread = takeThread();
   private readonly iterator: AsyncIterator<TraceItem> | Iterator<TraceItem>;
   private readonly onAbort = () => this.fail(this.options.signal?.reason ?? new Error("aborted"));
-  private readonly workerExited: Promise<void>;
   private readonly maxInFlight: number;
   private workerDone = false;
+  /** The thread cannot serve another batch: it was told to stop this one, or it failed. */
+  private threadSpent = false;
   private outgoing: TraceItem[] = [];
   private flushArmed = false;
   private sent = 0;
@@ -144,8 +148,8 @@ class ThreadBatch {
     this.maxInFlight = Math.max(MAX_IN_FLIGHT, IN_FLIGHT_PER_INTERPRETER * (start.concurrency ?? 1) + TRACE_CHUNK);
     const { traces } = options;
     this.iterator = Symbol.asyncIterator in traces ? traces[Symbol.asyncIterator]() : traces[Symbol.iterator]();
-    this.workerExited = new Promise<void>((resolve) => this.worker.addEventListener("close", () => resolve()));
-    this.worker.onmessage = (event: MessageEvent<FromWorker>) => {
+    const { worker } = this.thread;
+    worker.onmessage = (event: MessageEvent<FromWorker>) => {
       const message = event.data;
       if (message.type === "results") return this.receive(message.results);
       this.workerDone = true;
@@ -154,8 +158,9 @@ class ThreadBatch {
       else if (!this.failure) this.complete = true;
       this.wake();
     };
-    this.worker.onerror = (event) => {
+    worker.onerror = (event) => {
       this.workerDone = true;
+      this.threadSpent = true;
       this.fail(new Error(`The sandbox's worker thread failed: ${event.message}`));
     };
   }
@@ -269,23 +274,15 @@ class ThreadBatch {
   }
 
   private post(message: ToWorker, transfer: Transferable[] = []): void {
-    if (!this.stopped || message.type === "stop") this.worker.postMessage(message, transfer);
+    if (message.type === "stop") this.threadSpent = true;
+    if (!this.stopped || message.type === "stop") this.thread.post(message, transfer);
   }
 
-  /**
-   * The worker exits by itself once its jails are reaped and their fds closed (terminating it earlier would leave
-   * zombies and open fds behind): after a complete run that happens in the background; otherwise it is awaited.
-   */
+  /** A batch that ended by itself leaves its thread for the next run; otherwise the thread's exit is awaited. */
   private async stopWorker(): Promise<void> {
     if (!this.workerDone) this.post({ type: "stop" });
-    if (this.complete) {
-      setTimeout(() => this.worker.terminate(), STOP_GRACE_MS).unref();
-      return;
-    }
-    let grace: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([this.workerExited, new Promise<void>((resolve) => (grace = setTimeout(resolve, STOP_GRACE_MS)))]);
-    clearTimeout(grace);
-    this.worker.terminate();
+    if (this.threadSpent) await this.thread.retire();
+    else releaseThread(this.thread);
   }
 
   private async closeSource(): Promise<void> {

@@ -8,6 +8,7 @@ import { createMemoryLogger } from "../../logger";
 import { createTestDatabase, type TestDatabase } from "../../../test/support/database";
 import { createEvalVersion, labelTraces } from "../../../test/support/evals";
 import { insertTraces, makeTrace } from "../../../test/support/traces";
+import { idleThreadIds, takeThread } from "../../sandbox/thread-pool";
 import { startWorker, type Worker } from "../worker";
 import { runEvalJob } from "./run-eval";
 
@@ -143,3 +144,9 @@ test("a large run right after a bulk import refreshes the planner's statistics o
   expect(row!.analyzed).not.toBeNull();
   expect(new Date(row!.analyzed!).getTime()).toBeLessThan(new Date(row!.first).getTime());
 }, 60_000);
+
+test("on PGlite the job readies the sandbox's thread when a worker starts; on Postgres, which feeds the jail from this thread, it does not", async () => {
+  await takeThread().retire(); // the pool empty, whatever earlier runs left in it
+  runEvalJob.prepare!(t.database);
+  expect(idleThreadIds()).toHaveLength(t.database.kind === "pglite" ? 1 : 0);
+});

@@ -4,7 +4,16 @@ import { defineJob, PermanentJobError } from "../definition";
 import type { RunEvalPayload } from "../../modules/executions/model";
 import * as q from "../../modules/executions/queries";
 import { RUN_EVAL_JOB } from "../../modules/executions/service";
-import { EvalLoadError, readSandboxSettings, runBatch, runBatchOnThread, SandboxUnavailableError, type TraceItem, type TraceResult } from "../../sandbox";
+import {
+  EvalLoadError,
+  prepareThread,
+  readSandboxSettings,
+  runBatch,
+  runBatchOnThread,
+  SandboxUnavailableError,
+  type TraceItem,
+  type TraceResult,
+} from "../../sandbox";
 
 /** Traces read per statement; the next page is read while the jail works through this one. */
 export const TRACES_PER_PAGE = 1000;
@@ -22,6 +31,10 @@ const STATISTICS_FROM = 5_000;
 export const runEvalJob = defineJob<RunEvalPayload>({
   type: RUN_EVAL_JOB,
   maxAttempts: 3,
+  // PGlite runs feed the jail from a worker thread (see below): the first run finds it started, its modules loaded.
+  prepare(database) {
+    if (database.kind === "pglite") prepareThread();
+  },
   async run(ctx) {
     const { workspaceId } = ctx.job;
     const { evalVersionId, scope, onlyMissing } = ctx.payload;
