@@ -131,14 +131,18 @@ interface Sample {
   seconds: number;
   busy: number | null;
   peakMb: number | null;
+  /** RSS once the run is over and garbage collected: what it left behind, where the peak is mostly garbage not yet collected. */
+  afterMb: number | null;
 }
 
-/** The median sample by rate, the range of rates, the first sample's rate, and the highest peak RSS of all. */
+/** The median sample by rate, the range of rates, the first sample's rate, and the highest RSS figures of all. */
 function summarize(samples: Sample[]) {
   const middle = samples.find(({ rate }) => rate === median(samples.map((sample) => sample.rate)))!;
   const rates = samples.map(({ rate }) => rate);
-  const peaks = samples.flatMap(({ peakMb }) => (peakMb === null ? [] : [peakMb]));
-  return { ...middle, low: Math.min(...rates), high: Math.max(...rates), first: samples[0]!.rate, peakMb: peaks.length ? Math.max(...peaks) : null };
+  const highest = (values: (number | null)[]) => (values.some((value) => value !== null) ? Math.max(...values.map((value) => value ?? 0)) : null);
+  const peakMb = highest(samples.map((sample) => sample.peakMb));
+  const afterMb = highest(samples.map((sample) => sample.afterMb));
+  return { ...middle, low: Math.min(...rates), high: Math.max(...rates), first: samples[0]!.rate, peakMb, afterMb };
 }
 
 async function repeated(run: () => Promise<Sample>): Promise<ReturnType<typeof summarize>> {
@@ -150,7 +154,7 @@ async function repeated(run: () => Promise<Sample>): Promise<ReturnType<typeof s
 async function batchSample(items: () => Iterable<TraceItem>, count: number): Promise<Sample> {
   const started = performance.now();
   const { value: rate, busy } = await measured(() => batchRate(items(), count));
-  return { rate, seconds: (performance.now() - started) / 1000, busy, peakMb: null };
+  return { rate, seconds: (performance.now() - started) / 1000, busy, peakMb: null, afterMb: null };
 }
 
 /** One eval.run job over every trace, on a new version of a new eval set (so every run takes a first version's path). */
@@ -166,7 +170,8 @@ async function jobSample(database: Database, workspaceId: string, size: number):
       await Bun.sleep(20);
     }
   });
-  return { rate: size / run.value, seconds: run.value, busy: run.busy, peakMb: run.peakMb };
+  Bun.gc(true);
+  return { rate: size / run.value, seconds: run.value, busy: run.busy, peakMb: run.peakMb, afterMb: process.memoryUsage().rss / 2 ** 20 };
 }
 
 /** The database work alone, on a version of its own: the tables are fuller than the runs found them, so if anything low. */
@@ -176,9 +181,10 @@ async function databaseSample(database: Database, workspaceId: string): Promise<
   // No RSS: back-to-back statements leave the collector no idle moment, so it measures garbage not yet collected.
   const work = await measured(() => databaseWorkAlone(database, workspaceId, version.id));
   const seconds = (performance.now() - started) / 1000;
-  return { rate: work.value / seconds, seconds, busy: work.busy, peakMb: null };
+  return { rate: work.value / seconds, seconds, busy: work.busy, peakMb: null, afterMb: null };
 }
 
+const megabytes = (value: number | null) => (value === null ? "—" : value.toFixed(0));
 const percent = (value: number | null) => (value === null ? "—" : `${Math.round(value * 100)}%`);
 const rows: string[][] = [];
 const logger = createLogger("warn");
@@ -189,7 +195,7 @@ for (const size of sizes) {
   const alone = await repeated(() => batchSample(() => preparedItems(size, prepared), size));
   const row = (path: string, sample: ReturnType<typeof summarize>, showSeconds = true) => [
     path, traces, showSeconds ? sample.seconds.toFixed(2) : "—", sample.rate.toFixed(0), `${sample.low.toFixed(0)}–${sample.high.toFixed(0)}`,
-    sample.first.toFixed(0), percent(sample.busy), sample.peakMb === null ? "—" : sample.peakMb.toFixed(0),
+    sample.first.toFixed(0), percent(sample.busy), megabytes(sample.peakMb), megabytes(sample.afterMb),
     percent(sample.rate / limit.rate), percent(sample.rate / alone.rate),
   ];
   rows.push(row("jailed batch, traces made during the run (the limit)", limit, false));
@@ -210,12 +216,13 @@ for (const size of sizes) {
   }
 }
 
-printTable(`End to end: one eval version over every trace, as the eval.run job (median of ${repeat})`, ["path", "traces", "seconds", "traces/s", "range", "first", "CPU busy", "peak RSS MB", "vs limit", "vs sandbox alone"], rows, [
+printTable(`End to end: one eval version over every trace, as the eval.run job (median of ${repeat})`, ["path", "traces", "seconds", "traces/s", "range", "first", "CPU busy", "peak RSS MB", "RSS after MB", "vs limit", "vs sandbox alone"], rows, [
   "Target: ≥ 50% of the jailed-batch throughput, memory flat in the number of traces.",
   "CPU busy: both cores of the whole machine (/proc/stat) while the row ran; what the jailed batch leaves idle is all the database can use.\n" +
     "Database work alone: the run's page reads and result upserts in the job's sizes on one connection, every result made up. PGlite\n" +
     "runs them on the job's own thread (the jail is fed from a worker thread meanwhile), so there it bounds the end-to-end rate.",
-  "Peak RSS is the whole bench process (for PGlite it includes the embedded database itself), the highest of the samples.",
+  "Peak RSS is the whole bench process (for PGlite it includes the embedded database itself); RSS after is the same once the\n" +
+    "run is over and garbage collected (the peak is mostly garbage not yet collected). Both the highest of the samples.",
   "Each cell is the median sample (its seconds and CPU too); range is the lowest and highest rate, first the first sample's.\n" +
     "The job rows' samples are one server's consecutive runs, each on a new eval set: the first finds the sandbox's thread\n" +
     "started by the job worker at start and the run's statements not yet compiled by PGlite's WebAssembly tiers; later runs\n" +
