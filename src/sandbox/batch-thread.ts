@@ -31,7 +31,7 @@ const IN_FLIGHT_PER_INTERPRETER = 2 * WINDOW;
 const MAX_BUFFERED = 1024;
 
 export interface ThreadBatchOptions extends Omit<RunBatchOptions, "backend"> {
-  /** Default: the SANDBOX setting. A name, not a backend: the worker selects the backend itself. */
+  /** Default: the SANDBOX setting. A name, not a backend: it is selected on this thread and handed to the worker prepared. */
   backendName?: BackendChoice;
 }
 
