@@ -33,8 +33,9 @@ export class SandboxThread {
   }
 
   /**
-   * For a thread that was stopped mid-batch or failed: it exits by itself once its jails are reaped and their fds
-   * closed (terminating it earlier would leave zombies and open fds behind), or is terminated after a grace period.
+   * Lets the thread go (stopped mid-batch, failed, or one idle thread too many): it exits by itself once its jails are
+   * reaped and their fds closed (terminating it earlier would leave zombies and open fds behind), or is terminated
+   * after a grace period.
    */
   async retire(): Promise<void> {
     idle.delete(this);
